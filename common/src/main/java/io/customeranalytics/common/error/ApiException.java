@@ -1,0 +1,67 @@
+package io.customeranalytics.common.error;
+
+/**
+ * A failure with an HTTP status and a message that is safe to send to the client. The log message, when given,
+ * may carry more detail; it is never sent.
+ */
+public class ApiException extends RuntimeException {
+
+    public static final String DOC_AUTH = "README.md#authentication";
+    public static final String DOC_EVENTS = "README.md#events-api";
+    public static final String DOC_ERRORS = "README.md#errors";
+
+    private final int status;
+    private final String clientMessage;
+    private final String documentation;
+    private final Integer retryAfterSeconds;
+
+    public ApiException(int status, String clientMessage, String documentation, Integer retryAfterSeconds,
+                        String logMessage, Throwable cause) {
+        super(logMessage == null ? clientMessage : logMessage, cause);
+        this.status = status;
+        this.clientMessage = clientMessage;
+        this.documentation = documentation;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public ApiException(int status, String clientMessage, String documentation) {
+        this(status, clientMessage, documentation, null, null, null);
+    }
+
+    public static ApiException badRequest(String message, String documentation) {
+        return new ApiException(400, message, documentation);
+    }
+
+    public static ApiException forbidden(String message) {
+        return new ApiException(403, message, DOC_AUTH);
+    }
+
+    public static ApiException notFound(String message, String documentation) {
+        return new ApiException(404, message, documentation);
+    }
+
+    public static ApiException payloadTooLarge(String message) {
+        return new ApiException(413, message, DOC_EVENTS);
+    }
+
+    public static ApiException databaseUnavailable(Throwable cause) {
+        return new ApiException(503, "the database is unavailable; retry later", DOC_ERRORS, 5,
+                "database unavailable: " + cause, cause);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String clientMessage() {
+        return clientMessage;
+    }
+
+    public String documentation() {
+        return documentation;
+    }
+
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,13 @@
+package io.customeranalytics.common.error;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** The one error shape of the API: {@code {"error": "...", "documentation": "..."}}. */
+@Schema(name = "Error", description = "Every error answer of the API has this shape.")
+public record ErrorBody(
+        @Schema(description = "What went wrong, specific and safe to show.",
+                example = "missing token: send it as ?token=... or as an 'Authorization: Bearer ...' header")
+        String error,
+        @Schema(description = "Where the rule that was broken is documented.", example = "README.md#authentication")
+        String documentation) {
+}

@@ -1,0 +1,179 @@
+package io.customeranalytics.common.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Validates one JSON object against a datasource's columns (API.md section 2): required values present and
+ * non-empty, the right types (numeric strings are accepted for numeric columns), lengths and ranges. Unknown
+ * fields are ignored. Every failing column is reported, not only the first.
+ */
+public final class RowValidator {
+
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private RowValidator() {
+    }
+
+    public static ValidatedRow validate(Datasource datasource, JsonNode object) {
+        List<Column> columns = datasource.columns();
+        Object[] values = new Object[columns.size()];
+        List<String> errorColumns = new ArrayList<>(0);
+        List<String> errors = new ArrayList<>(0);
+        for (int i = 0; i < columns.size(); i++) {
+            Column column = columns.get(i);
+            JsonNode node = object.get(column.name());
+            try {
+                values[i] = convert(column, node);
+            } catch (InvalidValueException e) {
+                errorColumns.add(column.name());
+                errors.add(e.getMessage());
+            }
+        }
+        return new ValidatedRow(values, errorColumns, errors);
+    }
+
+    static Object convert(Column column, JsonNode node) {
+        if (node == null || node.isNull()) {
+            if (column.required()) {
+                throw new InvalidValueException("required value is missing");
+            }
+            return null;
+        }
+        return switch (column.type()) {
+            case STRING -> string(column, node);
+            case DATETIME -> dateTime(node);
+            case DATE -> date(node);
+            case FLOAT64 -> float64(column, node);
+            case INT32 -> int32(column, node);
+        };
+    }
+
+    private static String string(Column column, JsonNode node) {
+        if (!node.isTextual()) {
+            throw new InvalidValueException("expected a string, got " + kind(node));
+        }
+        String value = node.textValue();
+        if (column.required() && value.isEmpty()) {
+            throw new InvalidValueException("required value is empty");
+        }
+        int length = value.codePointCount(0, value.length());
+        if (length > column.maxLength()) {
+            throw new InvalidValueException("longer than " + column.maxLength() + " characters (" + length + ")");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new InvalidValueException("contains a NUL character (\\u0000), which cannot be stored");
+        }
+        return value;
+    }
+
+    private static Object dateTime(JsonNode node) {
+        if (!node.isTextual()) {
+            throw new InvalidValueException("expected a DateTime string, got " + kind(node));
+        }
+        try {
+            return TimeFormats.parseDateTime(node.textValue());
+        } catch (DateTimeException e) {
+            throw new InvalidValueException(e.getMessage());
+        }
+    }
+
+    private static Object date(JsonNode node) {
+        if (!node.isTextual()) {
+            throw new InvalidValueException("expected a Date string, got " + kind(node));
+        }
+        try {
+            return TimeFormats.parseDate(node.textValue());
+        } catch (DateTimeException e) {
+            throw new InvalidValueException(e.getMessage());
+        }
+    }
+
+    private static Double float64(Column column, JsonNode node) {
+        double value;
+        if (node.isNumber()) {
+            value = node.doubleValue();
+        } else if (node.isTextual() && DECIMAL.matcher(node.textValue().trim()).matches()) {
+            value = Double.parseDouble(node.textValue().trim());
+        } else {
+            throw new InvalidValueException("expected a number, got " + describe(node));
+        }
+        if (!Double.isFinite(value)) {
+            throw new InvalidValueException("must be a finite number, got " + describe(node));
+        }
+        checkRange(column, value, node);
+        return value == 0.0 ? 0.0 : value; // no negative zero
+    }
+
+    private static Integer int32(Column column, JsonNode node) {
+        BigDecimal value;
+        if (node.isNumber()) {
+            value = node.decimalValue();
+        } else if (node.isTextual() && DECIMAL.matcher(node.textValue().trim()).matches()) {
+            try {
+                value = new BigDecimal(node.textValue().trim());
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new InvalidValueException("expected an integer, got " + describe(node));
+            }
+        } else {
+            throw new InvalidValueException("expected an integer, got " + describe(node));
+        }
+        int intValue;
+        try {
+            intValue = value.intValueExact();
+        } catch (ArithmeticException e) {
+            if (value.stripTrailingZeros().scale() > 0) {
+                throw new InvalidValueException("expected an integer, got " + describe(node));
+            }
+            throw new InvalidValueException("out of range for Int32, got " + describe(node));
+        }
+        checkRange(column, intValue, node);
+        return intValue;
+    }
+
+    private static void checkRange(Column column, double value, JsonNode node) {
+        if (column.min() != null && value < column.min()) {
+            throw new InvalidValueException("must be >= " + number(column.min()) + ", got " + describe(node));
+        }
+        if (column.max() != null && value > column.max()) {
+            throw new InvalidValueException("must be <= " + number(column.max()) + ", got " + describe(node));
+        }
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    private static String describe(JsonNode node) {
+        if (node.isTextual()) {
+            return "'" + TimeFormats.abbreviate(node.textValue()) + "'";
+        }
+        if (node.isNumber()) {
+            return node.asText();
+        }
+        return kind(node);
+    }
+
+    private static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case ARRAY -> "an array";
+            case OBJECT, POJO -> "an object";
+            default -> "null";
+        };
+    }
+
+    /** A value that breaks its column's rule; the message is for the quarantine's {@code c__error}. */
+    static final class InvalidValueException extends RuntimeException {
+        InvalidValueException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

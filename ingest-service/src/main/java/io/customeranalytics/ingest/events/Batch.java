@@ -1,0 +1,68 @@
+package io.customeranalytics.ingest.events;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.customeranalytics.common.schema.Datasource;
+import io.customeranalytics.common.schema.RowValidator;
+import io.customeranalytics.common.schema.ValidatedRow;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The rows of one request for one datasource, validated as they are read: valid rows as typed values in table
+ * order, rejected rows for the quarantine. Nothing is written until the whole body has been read.
+ */
+final class Batch implements BodyParser.Sink {
+
+    /** A valid row: its typed values and the source object (kept for a later, database-dependent check). */
+    record Accepted(Object[] values, ObjectNode source, String raw) {
+    }
+
+    private final Datasource datasource;
+    private final UUID importId = UUID.randomUUID();
+    private final List<Accepted> accepted = new ArrayList<>();
+    private final List<QuarantineRow> quarantined = new ArrayList<>();
+    private final boolean keepSources;
+
+    Batch(Datasource datasource) {
+        this.datasource = datasource;
+        // Segments are checked against the stored names later, and may still be quarantined then.
+        this.keepSources = datasource == Datasource.CUSTOMER_SEGMENTS;
+    }
+
+    @Override
+    public void row(ObjectNode row, String raw) {
+        ValidatedRow validated = RowValidator.validate(datasource, row);
+        if (validated.valid()) {
+            accepted.add(new Accepted(validated.values(), keepSources ? row : null, keepSources ? raw : null));
+        } else {
+            quarantined.add(QuarantineRow.invalid(datasource, row, raw, validated.errorColumns(), validated.errors()));
+        }
+    }
+
+    @Override
+    public void rejected(String raw, String reason) {
+        quarantined.add(QuarantineRow.unreadable(datasource, raw, reason));
+    }
+
+    Datasource datasource() {
+        return datasource;
+    }
+
+    UUID importId() {
+        return importId;
+    }
+
+    List<Accepted> accepted() {
+        return accepted;
+    }
+
+    List<QuarantineRow> quarantined() {
+        return quarantined;
+    }
+
+    int received() {
+        return accepted.size() + quarantined.size();
+    }
+}

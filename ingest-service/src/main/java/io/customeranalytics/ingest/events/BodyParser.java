@@ -1,0 +1,257 @@
+package io.customeranalytics.ingest.events;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads an Events API body into rows (API.md section 2), streaming.
+ *
+ * <ul>
+ *   <li>A body that is, as a whole, one JSON object or one JSON array of objects (pretty-printed or not) is read
+ *       as that object or those objects; an array element that is not an object is rejected on its own.</li>
+ *   <li>Otherwise every non-blank line is one row (NDJSON), and a line that is not a JSON object is rejected on
+ *       its own; the other lines still count.</li>
+ * </ul>
+ * NDJSON is parsed one line at a time: only the current line is held. The one case that buffers is a first
+ * value that spans several lines (a pretty-printed body), whose bytes are kept until it is known whether the
+ * body is that value alone; the body size limits bound that buffer.
+ */
+final class BodyParser {
+
+    /** Where the rows go. */
+    interface Sink {
+        void row(ObjectNode row, String raw);
+
+        void rejected(String raw, String reason);
+    }
+
+    private static final int MAX_REASON_LENGTH = 300;
+
+    private final ObjectReader reader;
+
+    BodyParser(ObjectMapper mapper) {
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    void parse(InputStream body, Sink sink) throws IOException {
+        LineReader lines = new LineReader(body);
+        byte[] first = nextNonBlank(lines);
+        if (first == null) {
+            return;
+        }
+        StructureScanner scanner = new StructureScanner();
+        scanner.feed(first);
+        if (scanner.closed()) {
+            byte[] second = nextNonBlank(lines);
+            if (second == null) {
+                whole(first, sink);
+                return;
+            }
+            line(first, sink);
+            line(second, sink);
+            rest(lines, sink);
+            return;
+        }
+        // The first value goes on over several lines: a pretty-printed body, or a broken first line.
+        List<byte[]> pending = new ArrayList<>();
+        pending.add(first);
+        byte[] next;
+        while (!scanner.closed() && (next = lines.next()) != null) {
+            pending.add(next);
+            scanner.feed(next);
+        }
+        byte[] after = scanner.closed() ? nextNonBlank(lines) : null;
+        if (scanner.closed() && after == null) {
+            JsonNode whole = tryParse(join(pending));
+            if (whole != null && (whole.isObject() || whole.isArray())) {
+                emitWhole(whole, sink);
+                return;
+            }
+        }
+        // Not one value as a whole: every non-blank line is a row of its own.
+        for (byte[] pendingLine : pending) {
+            if (!LineReader.isBlank(pendingLine)) {
+                line(pendingLine, sink);
+            }
+        }
+        if (after != null) {
+            line(after, sink);
+            rest(lines, sink);
+        }
+    }
+
+    private void rest(LineReader lines, Sink sink) throws IOException {
+        byte[] next;
+        while ((next = lines.next()) != null) {
+            if (!LineReader.isBlank(next)) {
+                line(next, sink);
+            }
+        }
+    }
+
+    /** The whole body is this one line. */
+    private void whole(byte[] bytes, Sink sink) {
+        try {
+            emitWhole(reader.readTree(bytes), sink);
+        } catch (IOException e) {
+            sink.rejected(text(bytes), invalidJson(e));
+        }
+    }
+
+    private void emitWhole(JsonNode node, Sink sink) {
+        if (node.isObject()) {
+            sink.row((ObjectNode) node, node.toString());
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (element.isObject()) {
+                    sink.row((ObjectNode) element, element.toString());
+                } else {
+                    sink.rejected(element.toString(), "array element is not a JSON object (got " + kind(element) + ")");
+                }
+            }
+        } else {
+            sink.rejected(node.toString(), "row is not a JSON object (got " + kind(node) + ")");
+        }
+    }
+
+    /** One NDJSON line. */
+    private void line(byte[] bytes, Sink sink) {
+        String raw = text(bytes);
+        JsonNode node;
+        try {
+            node = reader.readTree(bytes);
+        } catch (IOException e) {
+            sink.rejected(raw, invalidJson(e));
+            return;
+        }
+        if (node != null && node.isObject()) {
+            sink.row((ObjectNode) node, raw);
+        } else {
+            sink.rejected(raw, "line is not a JSON object (got " + kind(node) + ")");
+        }
+    }
+
+    private JsonNode tryParse(byte[] bytes) {
+        try {
+            return reader.readTree(bytes);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static byte[] nextNonBlank(LineReader lines) throws IOException {
+        byte[] line;
+        while ((line = lines.next()) != null) {
+            if (!LineReader.isBlank(line)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    private static byte[] join(List<byte[]> lines) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] line : lines) {
+            out.writeBytes(line);
+            out.write('\n');
+        }
+        return out.toByteArray();
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static String invalidJson(IOException e) {
+        String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        String where = "";
+        if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null
+                && jpe.getLocation() != JsonLocation.NA && jpe.getLocation().getColumnNr() > 0) {
+            where = " at character " + jpe.getLocation().getColumnNr();
+        }
+        String reason = "invalid JSON" + where + ": " + (detail == null ? "unreadable" : detail);
+        return reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH - 3) + "...";
+    }
+
+    private static String kind(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "nothing";
+        }
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> "an object";
+        };
+    }
+
+    /**
+     * Follows the nesting of {{@code [ ]}} and {@code { }} (outside strings) of the first value, to tell where it
+     * ends. A first value that does not start with a bracket ends at once.
+     */
+    static final class StructureScanner {
+        private boolean started;
+        private boolean closed;
+        private boolean inString;
+        private boolean escaped;
+        private int depth;
+
+        void feed(byte[] line) {
+            for (byte b : line) {
+                if (closed) {
+                    return;
+                }
+                if (!started) {
+                    if (b == ' ' || b == '\t' || b == '\r' || b == '\f') {
+                        continue;
+                    }
+                    started = true;
+                    if (b == '{' || b == '[') {
+                        depth = 1;
+                    } else {
+                        closed = true;
+                    }
+                    continue;
+                }
+                if (inString) {
+                    if (escaped) {
+                        escaped = false;
+                    } else if (b == '\\') {
+                        escaped = true;
+                    } else if (b == '"') {
+                        inString = false;
+                    }
+                    continue;
+                }
+                if (b == '"') {
+                    inString = true;
+                } else if (b == '{' || b == '[') {
+                    depth++;
+                } else if (b == '}' || b == ']') {
+                    depth--;
+                    if (depth == 0) {
+                        closed = true;
+                    }
+                }
+            }
+        }
+
+        boolean closed() {
+            return closed;
+        }
+    }
+}

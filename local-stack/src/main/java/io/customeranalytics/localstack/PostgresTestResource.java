@@ -1,0 +1,80 @@
+package io.customeranalytics.localstack;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.Map;
+
+/**
+ * The database of every module's tests.
+ *
+ * <p>With the environment variable {@code ANALYTICS_TEST_DB_URL} ({@code postgresql://user[:password]@host:port/db};
+ * the password may also come from {@code ANALYTICS_TEST_DB_PASSWORD} or {@code PGPASSWORD}) the tests run against
+ * that database, e.g. a real TimescaleDB. Otherwise one embedded PostgreSQL 17 is started per test JVM and
+ * shared by all its test classes. Either way the database may hold other data: tests make their own rows with
+ * unique ids.
+ *
+ * <p>Init argument {@code migrate} (default {@code true}): apply the migrations before the application starts.
+ * ingest-service's tests set it to {@code false}, because that service migrates the schema itself.
+ */
+public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String EXTERNAL_URL_ENV = "ANALYTICS_TEST_DB_URL";
+
+    private static DatabaseAddress address;
+    private static boolean migrated;
+
+    private boolean migrate = true;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        migrate = Boolean.parseBoolean(initArgs.getOrDefault("migrate", "true"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        DatabaseAddress db = database();
+        synchronized (PostgresTestResource.class) {
+            if (migrate && !migrated) {
+                SchemaMigrator.migrate(db);
+                migrated = true;
+            }
+        }
+        return Map.of(
+                "quarkus.datasource.reactive.url", db.reactiveUrl(),
+                "quarkus.datasource.jdbc.url", db.jdbcUrl(),
+                "quarkus.datasource.username", db.user(),
+                "quarkus.datasource.password", db.password());
+    }
+
+    @Override
+    public void stop() {
+        // The server outlives single test classes; it stops with the JVM.
+    }
+
+    /** The test database, started on first use. */
+    public static synchronized DatabaseAddress database() {
+        if (address == null) {
+            String external = System.getenv(EXTERNAL_URL_ENV);
+            if (external != null && !external.isBlank()) {
+                String password = firstNonBlank(System.getenv("ANALYTICS_TEST_DB_PASSWORD"), System.getenv("PGPASSWORD"));
+                address = DatabaseAddress.parse(external, password);
+            } else {
+                EmbeddedDatabase embedded = EmbeddedDatabase.start(Map.of(
+                        "fsync", "off",
+                        "synchronous_commit", "off",
+                        "full_page_writes", "off",
+                        "max_connections", "200"));
+                Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "embedded-postgres-stop"));
+                address = embedded.address();
+            }
+        }
+        return address;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        if (a != null && !a.isBlank()) {
+            return a;
+        }
+        return b == null ? "" : b;
+    }
+}
