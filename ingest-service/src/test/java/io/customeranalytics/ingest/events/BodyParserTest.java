@@ -1,0 +1,124 @@
+package io.customeranalytics.ingest.events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How a body becomes rows: NDJSON lines, or one object / one array as a whole. */
+class BodyParserTest {
+
+    private static final class Collected implements BodyParser.Sink {
+        final List<String> rows = new ArrayList<>();
+        final List<String> rejected = new ArrayList<>();
+        final List<String> reasons = new ArrayList<>();
+
+        @Override
+        public void row(ObjectNode row, String raw) {
+            rows.add(row.get("k") == null ? raw : row.get("k").asText());
+        }
+
+        @Override
+        public void rejected(String raw, String reason) {
+            rejected.add(raw);
+            reasons.add(reason);
+        }
+    }
+
+    private static Collected parse(String body) throws IOException {
+        Collected sink = new Collected();
+        new BodyParser(new ObjectMapper()).parse(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), sink);
+        return sink;
+    }
+
+    @Test
+    void ndjsonLinesAreRows() throws IOException {
+        Collected c = parse("{\"k\":1}\n{\"k\":2}\r\n\n{\"k\":3}");
+        assertEquals(List.of("1", "2", "3"), c.rows);
+        assertEquals(List.of(), c.rejected);
+    }
+
+    @Test
+    void aSingleObjectOnOneLineIsOneRow() throws IOException {
+        assertEquals(List.of("1"), parse("  {\"k\":1}  \n\n").rows);
+    }
+
+    @Test
+    void aPrettyPrintedObjectIsOneRow() throws IOException {
+        Collected c = parse("{\n  \"k\": \"a\",\n  \"nested\": {\"x\": [1, {\"y\": \"}\"}]}\n}\n");
+        assertEquals(List.of("a"), c.rows);
+        assertEquals(List.of(), c.rejected);
+    }
+
+    @Test
+    void anArrayOnOneLineOrManyIsItsElements() throws IOException {
+        assertEquals(List.of("1", "2"), parse("[{\"k\":1},{\"k\":2}]").rows);
+        assertEquals(List.of("1", "2"), parse("[\n {\"k\":1},\n {\"k\":2}\n]\n").rows);
+        assertEquals(List.of(), parse("[]").rows);
+    }
+
+    @Test
+    void arrayElementsThatAreNotObjectsAreRejectedAlone() throws IOException {
+        Collected c = parse("[{\"k\":1}, 2, \"three\", [4]]");
+        assertEquals(List.of("1"), c.rows);
+        assertEquals(List.of("2", "\"three\"", "[4]"), c.rejected);
+    }
+
+    @Test
+    void anArrayLineAmongOtherLinesIsRejected() throws IOException {
+        Collected c = parse("{\"k\":1}\n[{\"k\":2}]\n");
+        assertEquals(List.of("1"), c.rows);
+        assertEquals(List.of("[{\"k\":2}]"), c.rejected);
+        assertTrue(c.reasons.get(0).contains("not a JSON object (got an array)"));
+    }
+
+    @Test
+    void aBrokenLineIsRejectedAloneEvenWhenItOpensABracket() throws IOException {
+        // The first line never closes its brace: every line is then a row of its own.
+        Collected c = parse("{\"k\": 1\n{\"k\":2}\n{\"k\":3}\n");
+        assertEquals(List.of("2", "3"), c.rows);
+        assertEquals(List.of("{\"k\": 1"), c.rejected);
+    }
+
+    @Test
+    void twoPrettyPrintedObjectsAreNotOneValueSoEachLineIsJudgedAlone() throws IOException {
+        Collected c = parse("{\n\"k\": 1\n}\n{\"k\":2}\n");
+        assertEquals(List.of("2"), c.rows);
+        assertEquals(List.of("{", "\"k\": 1", "}"), c.rejected);
+    }
+
+    @Test
+    void trailingGarbageAfterAValueRejectsTheLine() throws IOException {
+        Collected c = parse("{\"k\":1} {\"k\":2}\n{\"k\":3}");
+        assertEquals(List.of("3"), c.rows);
+        assertEquals(1, c.rejected.size());
+    }
+
+    @Test
+    void scalarsAndGarbageAreRejectedWithAReason() throws IOException {
+        Collected c = parse("42\nnull\nnot json\n{\"k\":1}");
+        assertEquals(List.of("1"), c.rows);
+        assertEquals(List.of("42", "null", "not json"), c.rejected);
+        assertTrue(c.reasons.get(2).startsWith("invalid JSON at character 1"), c.reasons.get(2));
+    }
+
+    @Test
+    void aByteOrderMarkIsIgnored() throws IOException {
+        assertEquals(List.of("1"), parse("\uFEFF{\"k\":1}\n").rows);
+    }
+
+    @Test
+    void blankBodiesHaveNoRows() throws IOException {
+        Collected c = parse(" \n\r\n\t\n");
+        assertEquals(List.of(), c.rows);
+        assertEquals(List.of(), c.rejected);
+    }
+}

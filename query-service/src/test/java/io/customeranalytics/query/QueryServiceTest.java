@@ -1,0 +1,50 @@
+package io.customeranalytics.query;
+
+import io.customeranalytics.localstack.PostgresTestResource;
+import io.quarkus.arc.Arc;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** query-service boots, reports health against the database, serves metrics and OpenAPI, and never migrates. */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class QueryServiceTest {
+
+    @Test
+    void isReadyOnlyWithTheDatabase() {
+        given().when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("Reactive PostgreSQL connections health check"));
+        given().when().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void servesPrometheusMetricsAndOpenApi() {
+        given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().when().get("/q/openapi?format=json").then().statusCode(200)
+                .body("info.title", equalTo("Customer Analytics API: query-service"));
+    }
+
+    @Test
+    void doesNotRunMigrations() {
+        assertFalse(Arc.container().select(org.flywaydb.core.Flyway.class).isResolvable(),
+                "only ingest-service has Flyway");
+        assertFalse(ConfigProvider.getConfig().getOptionalValue("quarkus.flyway.migrate-at-start", Boolean.class)
+                .orElse(false));
+    }
+
+    @Test
+    void unknownPathsAnswerJsonErrors() {
+        given().when().get("/v0/pipes/nothing.json")
+                .then().statusCode(404).contentType("application/json");
+    }
+}
