@@ -2,6 +2,7 @@ package io.customeranalytics.localstack;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -14,7 +15,8 @@ import java.util.Map;
  * unique ids.
  *
  * <p>Init argument {@code migrate} (default {@code true}): apply the migrations before the application starts.
- * ingest-service's tests set it to {@code false}, because that service migrates the schema itself.
+ * ingest-service's tests set it to {@code false}, because that service migrates the schema itself (through JDBC,
+ * so only then is {@code quarkus.datasource.jdbc.url} given).
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -39,11 +41,14 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
                 migrated = true;
             }
         }
-        return Map.of(
+        Map<String, String> config = new HashMap<>(Map.of(
                 "quarkus.datasource.reactive.url", db.reactiveUrl(),
-                "quarkus.datasource.jdbc.url", db.jdbcUrl(),
                 "quarkus.datasource.username", db.user(),
-                "quarkus.datasource.password", db.password());
+                "quarkus.datasource.password", db.password()));
+        if (!migrate) {
+            config.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
+        }
+        return config;
     }
 
     @Override
