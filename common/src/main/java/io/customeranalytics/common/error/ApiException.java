@@ -9,6 +9,7 @@ public class ApiException extends RuntimeException {
     public static final String DOC_AUTH = "README.md#authentication";
     public static final String DOC_EVENTS = "README.md#events-api";
     public static final String DOC_ERRORS = "README.md#errors";
+    public static final String DOC_PIPES = "README.md#pipe-endpoints";
 
     private final int status;
     private final String clientMessage;

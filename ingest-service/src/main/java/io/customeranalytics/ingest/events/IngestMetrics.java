@@ -3,6 +3,7 @@ package io.customeranalytics.ingest.events;
 import io.customeranalytics.common.schema.Datasource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.EnumMap;
@@ -13,6 +14,7 @@ import java.util.Map;
  * {@code quarantined}: over all outcomes it adds up to the rows read from request bodies. Registered at
  * start-up for every datasource, so a scrape shows zeros rather than nothing.
  */
+@Startup
 @ApplicationScoped
 public class IngestMetrics {
 

@@ -1,0 +1,40 @@
+package io.customeranalytics.common.pipes;
+
+import io.customeranalytics.common.auth.Scope;
+import io.customeranalytics.common.error.ApiException;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * One pipe endpoint, {@code GET /v0/pipes/<name>.{json,csv,ndjson}}: its parameters, its output columns (in
+ * order) and the SQL for a request. Declaring an endpoint is one CDI bean implementing this interface; the
+ * shared machinery ({@link PipeResourceSupport}) does auth, parameter parsing, execution and the formats.
+ */
+public interface PipeEndpoint {
+
+    String name();
+
+    String description();
+
+    List<PipeParam> params();
+
+    List<PipeColumn> columns();
+
+    /** The SQL for these (already typed and validated) parameters, built from fixed fragments. */
+    PipeQuery query(PipeParams params);
+
+    /** The scope a token needs, besides ADMIN. */
+    default String scope() {
+        return Scope.pipe(name());
+    }
+
+    /** Checks across parameters; by default, that {@code start_date} is not after {@code end_date}. */
+    default void validate(PipeParams params) {
+        Object start = params.get("start_date");
+        Object end = params.get("end_date");
+        if (start instanceof OffsetDateTime s && end instanceof OffsetDateTime e && s.isAfter(e)) {
+            throw ApiException.badRequest("start_date must not be after end_date", ApiException.DOC_PIPES);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.customeranalytics.common.pipes;
+
+import io.customeranalytics.common.auth.Caller;
+import io.customeranalytics.common.auth.TokenAuthenticator;
+import io.customeranalytics.common.error.ApiException;
+import io.customeranalytics.common.error.ErrorBody;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code GET /v0/pipes/<name>.<format>} for the pipe endpoints of one service: each service has a concrete
+ * subclass annotated {@code @Path("/v0/pipes")}, and serves the {@link PipeEndpoint} beans it declares.
+ *
+ * <p>Order of checks: the token (403 missing or unknown), the endpoint (404), the token's scope (403), the format
+ * (400), the parameters (400 naming the parameter), then the query.
+ */
+public abstract class PipeResourceSupport {
+
+    private final TokenAuthenticator authenticator;
+    private final PipeRepository repository;
+    private final Map<String, PipeEndpoint> endpoints = new TreeMap<>();
+
+    protected PipeResourceSupport(TokenAuthenticator authenticator, PipeRepository repository,
+                                  Instance<PipeEndpoint> endpoints) {
+        this.authenticator = authenticator;
+        this.repository = repository;
+        for (PipeEndpoint endpoint : endpoints) {
+            if (this.endpoints.put(endpoint.name(), endpoint) != null) {
+                throw new IllegalStateException("two pipe endpoints are named " + endpoint.name());
+            }
+        }
+    }
+
+    @GET
+    @Path("{pipe}.{format}")
+    @Operation(operationId = "queryPipe", summary = "Query a pipe endpoint",
+            description = "Answers the endpoint's rows as JSON (Tinybird's envelope), CSV or NDJSON.")
+    @SecurityRequirement(name = "bearer")
+    @SecurityRequirement(name = "token")
+    @APIResponse(responseCode = "200", description = "The endpoint's rows", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PipeEnvelope.class)),
+            @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "400", description = "A missing or malformed parameter, named in the message",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "403", description = "Missing token, unknown token, or insufficient scope",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "404", description = "Unknown endpoint",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "503", description = "Database unavailable; retry after Retry-After seconds",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    public Uni<Response> query(
+            @Parameter(description = "The endpoint", example = "customer_activity") @PathParam("pipe") String pipe,
+            @Parameter(description = "json, csv or ndjson", example = "json") @PathParam("format") String format,
+            @Parameter(hidden = true) @Context HttpServerRequest request) {
+        Caller caller = authenticator.authenticate(request);
+        PipeEndpoint endpoint = endpoints.get(pipe);
+        if (endpoint == null) {
+            throw ApiException.notFound("unknown pipe endpoint '" + pipe + "'; this service serves "
+                    + String.join(", ", endpoints.keySet()), ApiException.DOC_PIPES);
+        }
+        if (!caller.has(endpoint.scope())) {
+            throw ApiException.forbidden("the token '" + caller.tokenName() + "' does not have the scope "
+                    + endpoint.scope() + " (insufficient scope)");
+        }
+        PipeFormat pipeFormat = PipeFormat.of(format);
+        PipeParams params = parse(endpoint, request);
+        endpoint.validate(params);
+        return repository.run(endpoint.columns(), endpoint.query(params))
+                .map(result -> Response.ok(PipeRenderer.render(result, pipeFormat), pipeFormat.mediaType()).build());
+    }
+
+    /** The endpoints this service serves, by name. */
+    public Map<String, PipeEndpoint> endpoints() {
+        return endpoints;
+    }
+
+    static PipeParams parse(PipeEndpoint endpoint, HttpServerRequest request) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (PipeParam param : endpoint.params()) {
+            List<String> all = request.params().getAll(param.name());
+            values.put(param.name(), param.parse(all.isEmpty() ? null : all.get(0)));
+        }
+        return new PipeParams(values);
+    }
+}

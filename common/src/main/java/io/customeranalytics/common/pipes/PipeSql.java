@@ -1,0 +1,48 @@
+package io.customeranalytics.common.pipes;
+
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Builds a pipe's SQL from fixed fragments: each fragment's {@code ?} becomes the next {@code $n} and its value is
+ * bound, never spliced into the text.
+ */
+public final class PipeSql {
+
+    private final StringBuilder text = new StringBuilder();
+    private final Tuple tuple = Tuple.tuple();
+    private int count;
+
+    public PipeSql(String head) {
+        text.append(head);
+    }
+
+    /** Appends {@code fragment} (fixed text with one {@code ?}) and binds {@code value} to it. */
+    public PipeSql bind(String fragment, Object value) {
+        int mark = fragment.indexOf('?');
+        if (mark < 0 || fragment.indexOf('?', mark + 1) >= 0) {
+            throw new IllegalArgumentException("a fragment takes exactly one '?': " + fragment);
+        }
+        count++;
+        tuple.addValue(value);
+        text.append(fragment, 0, mark).append('$').append(count).append(fragment, mark + 1, fragment.length());
+        return this;
+    }
+
+    /** Appends {@code fragment} and binds {@code value} when the value is present; otherwise does nothing. */
+    public PipeSql bindIfPresent(String fragment, Object value) {
+        return value == null ? this : bind(fragment, value);
+    }
+
+    /** Appends fixed text with no parameter. */
+    public PipeSql append(String fixed) {
+        if (fixed.indexOf('?') >= 0) {
+            throw new IllegalArgumentException("use bind() for a fragment with a parameter: " + fixed);
+        }
+        text.append(fixed);
+        return this;
+    }
+
+    public PipeQuery build() {
+        return new PipeQuery(text.toString(), tuple);
+    }
+}

@@ -1,0 +1,181 @@
+package io.customeranalytics.query.pipes;
+
+import io.customeranalytics.common.pipes.PipeColumn;
+import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.PipeParam;
+import io.customeranalytics.common.pipes.PipeParams;
+import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.common.pipes.PipeSql;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * {@code customer_behavioral_analysis}: per period (day, week from Monday, or month, in UTC) and event type, the
+ * events, distinct customers, revenue and events per customer.
+ *
+ * <p>Whole UTC days inside the range are read from {@code customer_daily_activity} (a continuous aggregate in
+ * TimescaleDB mode, a trigger-maintained table otherwise); the partial days at the edges of a range whose bounds
+ * are not midnight are read from the raw events. Both sources give one row per customer, so distinct customers
+ * are counted over their union and are exact.
+ */
+@ApplicationScoped
+public class CustomerBehavioralAnalysis implements PipeEndpoint {
+
+    private static final String WHOLE_DAYS = """
+            SELECT day, event_type, customer_id, event_count, revenue
+            FROM customer_daily_activity
+            WHERE true""";
+
+    private static final String EDGE_EVENTS = """
+            SELECT date_trunc('day', event_timestamp, 'UTC') AS day, event_type, customer_id,
+                   1::bigint AS event_count, %s AS revenue
+            FROM customer_events
+            WHERE true""".formatted(Revenue.OF_EVENT);
+
+    private static final String PER_PERIOD = """
+            SELECT date_trunc('%s', day, 'UTC') AS period,
+                   event_type,
+                   sum(event_count)::bigint AS event_count,
+                   count(DISTINCT customer_id) AS unique_customers,
+                   sum(revenue) AS total_revenue,
+                   sum(event_count)::double precision / count(DISTINCT customer_id) AS avg_events_per_customer
+            FROM (""";
+
+    private static final List<PipeParam> PARAMS = List.of(
+            PipeParam.dateTime("start_date", "Events at or after this time", "2023-01-01 00:00:00"),
+            PipeParam.dateTime("end_date", "Events at or before this time", "2023-06-30 23:59:59"),
+            PipeParam.string("event_type", "Only events of this type", "purchase"),
+            PipeParam.string("country", "Only events from this country", "US"),
+            PipeParam.string("device_type", "Only events from this device type", "mobile"),
+            PipeParam.oneOf("granularity", List.of("day", "week", "month"), "day",
+                    "Period length: day, week (starting Monday) or month, in UTC"));
+
+    private static final List<PipeColumn> COLUMNS = List.of(
+            PipeColumn.dateTime("period"),
+            PipeColumn.string("event_type"),
+            PipeColumn.uint64("event_count"),
+            PipeColumn.uint64("unique_customers"),
+            PipeColumn.float64("total_revenue"),
+            PipeColumn.float64("avg_events_per_customer"));
+
+    @Override
+    public String name() {
+        return "customer_behavioral_analysis";
+    }
+
+    @Override
+    public String description() {
+        return "Events, distinct customers and revenue per period and event type";
+    }
+
+    @Override
+    public List<PipeParam> params() {
+        return PARAMS;
+    }
+
+    @Override
+    public List<PipeColumn> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public PipeQuery query(PipeParams params) {
+        OffsetDateTime start = params.dateTime("start_date");
+        OffsetDateTime end = params.dateTime("end_date");
+        DaySplit split = DaySplit.of(start, end);
+
+        // The granularity is one of three fixed words (checked by its parameter), never the client's text.
+        PipeSql sql = new PipeSql(PER_PERIOD.formatted(granularity(params.string("granularity"))));
+        boolean any = false;
+        if (split.hasWholeDays()) {
+            sql.append(WHOLE_DAYS)
+                    .bindIfPresent(" AND day >= ?", split.wholeFrom())
+                    .bindIfPresent(" AND day < ?", split.wholeUntil());
+            filters(sql, params);
+            any = true;
+        }
+        if (split.hasLowerEdge()) {
+            sql.append(any ? " UNION ALL " : "").append(EDGE_EVENTS)
+                    .bind(" AND event_timestamp >= ?", start)
+                    .bind(" AND event_timestamp < ?", split.lowerEdgeUntil());
+            filters(sql, params);
+            any = true;
+        }
+        if (split.hasUpperEdge()) {
+            sql.append(any ? " UNION ALL " : "").append(EDGE_EVENTS)
+                    .bind(" AND event_timestamp >= ?", split.upperEdgeFrom())
+                    .bind(" AND event_timestamp <= ?", end);
+            filters(sql, params);
+        }
+        return sql.append(") AS source GROUP BY 1, 2 ORDER BY 1, 2").build();
+    }
+
+    private static void filters(PipeSql sql, PipeParams params) {
+        sql.bindIfPresent(" AND event_type = ?", params.string("event_type"))
+                .bindIfPresent(" AND country = ?", params.string("country"))
+                .bindIfPresent(" AND device_type = ?", params.string("device_type"));
+    }
+
+    private static String granularity(String value) {
+        return switch (value) {
+            case "week" -> "week";
+            case "month" -> "month";
+            default -> "day";
+        };
+    }
+
+    /**
+     * How an inclusive range [start, end] (either end open when null) splits into whole UTC days
+     * [wholeFrom, wholeUntil) and raw edges [start, lowerEdgeUntil) and [upperEdgeFrom, end].
+     */
+    record DaySplit(OffsetDateTime start, OffsetDateTime end, OffsetDateTime wholeFrom, OffsetDateTime wholeUntil) {
+
+        static DaySplit of(OffsetDateTime start, OffsetDateTime end) {
+            OffsetDateTime wholeFrom = start == null ? null : ceilToDay(start);
+            // end is inclusive: the day holding end is whole only if end is its last microsecond.
+            OffsetDateTime wholeUntil = end == null ? null : floorToDay(end.plus(1, ChronoUnit.MICROS));
+            if (wholeFrom != null && wholeUntil != null && !wholeFrom.isBefore(wholeUntil)) {
+                // No whole day inside: the range is raw events only.
+                return new DaySplit(start, end, null, null);
+            }
+            return new DaySplit(start, end, wholeFrom, wholeUntil);
+        }
+
+        boolean hasWholeDays() {
+            return !(start != null && end != null && wholeFrom == null);
+        }
+
+        boolean hasLowerEdge() {
+            if (start == null) {
+                return false;
+            }
+            return !hasWholeDays() || start.isBefore(wholeFrom);
+        }
+
+        OffsetDateTime lowerEdgeUntil() {
+            // Without whole days the lower edge covers the whole range, up to and including end.
+            return hasWholeDays() ? wholeFrom : end.plus(1, ChronoUnit.MICROS);
+        }
+
+        boolean hasUpperEdge() {
+            return end != null && hasWholeDays() && !wholeUntil.isAfter(end);
+        }
+
+        OffsetDateTime upperEdgeFrom() {
+            return wholeUntil;
+        }
+
+        private static OffsetDateTime floorToDay(OffsetDateTime time) {
+            return time.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+        }
+
+        private static OffsetDateTime ceilToDay(OffsetDateTime time) {
+            OffsetDateTime floor = floorToDay(time);
+            return floor.isEqual(time) ? floor : floor.plusDays(1);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.customeranalytics.query.pipes;
+
+import io.customeranalytics.common.pipes.PipeColumn;
+import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.PipeParam;
+import io.customeranalytics.common.pipes.PipeParams;
+import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.common.pipes.PipeSql;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+
+/** {@code customer_purchase_history}: the purchase events of one customer, newest first. */
+@ApplicationScoped
+public class CustomerPurchaseHistory implements PipeEndpoint {
+
+    private static final String PURCHASES_OF_CUSTOMER = """
+            SELECT event_id, event_timestamp, product_id, category_id, price, quantity,
+                   %s AS total_amount,
+                   session_id, page_url, device_type, country,
+                   count(*) OVER () AS rows_before_limit
+            FROM customer_events
+            WHERE event_type = 'purchase'""".formatted(Revenue.OF_EVENT);
+
+    private static final List<PipeParam> PARAMS = List.of(
+            PipeParam.string("customer_id", "The customer", "cust-789").asRequired(),
+            PipeParam.dateTime("start_date", "Purchases at or after this time", "2023-01-01 00:00:00"),
+            PipeParam.dateTime("end_date", "Purchases at or before this time", "2023-12-31 23:59:59"),
+            PipeParam.string("category_id", "Only purchases in this category", "cat-456"),
+            PipeParam.limit(50, 10_000));
+
+    private static final List<PipeColumn> COLUMNS = List.of(
+            PipeColumn.string("event_id"),
+            PipeColumn.dateTime("event_timestamp"),
+            PipeColumn.nullableString("product_id"),
+            PipeColumn.nullableString("category_id"),
+            PipeColumn.nullableFloat64("price"),
+            PipeColumn.nullableInt32("quantity"),
+            PipeColumn.float64("total_amount"),
+            PipeColumn.nullableString("session_id"),
+            PipeColumn.nullableString("page_url"),
+            PipeColumn.nullableString("device_type"),
+            PipeColumn.nullableString("country"));
+
+    @Override
+    public String name() {
+        return "customer_purchase_history";
+    }
+
+    @Override
+    public String description() {
+        return "Purchase history of one customer (event_timestamp desc, event_id)";
+    }
+
+    @Override
+    public List<PipeParam> params() {
+        return PARAMS;
+    }
+
+    @Override
+    public List<PipeColumn> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public PipeQuery query(PipeParams params) {
+        return new PipeSql(PURCHASES_OF_CUSTOMER)
+                .bind(" AND customer_id = ?", params.string("customer_id"))
+                .bindIfPresent(" AND event_timestamp >= ?", params.dateTime("start_date"))
+                .bindIfPresent(" AND event_timestamp <= ?", params.dateTime("end_date"))
+                .bindIfPresent(" AND category_id = ?", params.string("category_id"))
+                .append(" ORDER BY event_timestamp DESC, event_id")
+                .bind(" LIMIT ?", params.int32("limit"))
+                .build();
+    }
+}

@@ -1,0 +1,21 @@
+package io.customeranalytics.query.pipes;
+
+import io.customeranalytics.common.auth.TokenAuthenticator;
+import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.PipeRepository;
+import io.customeranalytics.common.pipes.PipeResourceSupport;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The read endpoints of query-service, through the shared pipe machinery. */
+@Path("/v0/pipes")
+@Tag(name = "Pipes", description = "Tinybird-style read endpoints: purchase history, activity, behaviour, quarantines")
+public class PipesResource extends PipeResourceSupport {
+
+    public PipesResource(TokenAuthenticator authenticator, PipeRepository repository,
+                         @Any Instance<PipeEndpoint> endpoints) {
+        super(authenticator, repository, endpoints);
+    }
+}
