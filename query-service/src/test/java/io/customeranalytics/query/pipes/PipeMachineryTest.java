@@ -1,0 +1,131 @@
+package io.customeranalytics.query.pipes;
+
+import io.customeranalytics.localstack.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.customeranalytics.query.pipes.Fixtures.ADMIN;
+import static io.customeranalytics.query.pipes.Fixtures.unique;
+import static io.customeranalytics.query.pipes.Fixtures.utc;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** What every endpoint shares: formats, envelope, tokens, unknown endpoints and parameters. */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class PipeMachineryTest {
+
+    @Inject
+    Pool pool;
+
+    String customer;
+
+    @BeforeEach
+    void insertCustomer() {
+        customer = unique("cust");
+        Fixtures.insert(pool, List.of(
+                new Fixtures.Event(customer + "-1", customer, "page_view", utc("2022-07-01 10:00:00"), "s-1",
+                        "https://shop.example/a,b?q=\"x\"", null, null, "mobile", "", "line1\nline2", null, null),
+                new Fixtures.Event(customer + "-2", customer, "purchase", utc("2022-07-01 11:00:00"), "s-1",
+                        null, "prod-1", "cat-1", "mobile", "ES", null, 12.25, 2)));
+    }
+
+    @Test
+    void jsonEnvelopeHasMetaDataRowsAndStatistics() {
+        given().queryParam("customer_id", customer).queryParam("token", ADMIN)
+                .when().get("/v0/pipes/customer_activity.json")
+                .then().statusCode(200).contentType("application/json")
+                .body("meta.size()", equalTo(12))
+                .body("data.size()", equalTo(2))
+                .body("rows", equalTo(2))
+                .body("rows_before_limit_at_least", equalTo(2))
+                .body("statistics.elapsed", notNullValue())
+                .body("statistics.rows_read", equalTo(2))
+                .body("statistics.bytes_read", greaterThan(0));
+    }
+
+    @Test
+    void csvHasAHeaderRowAndRfc4180Quoting() {
+        String csv = given().queryParam("customer_id", customer).queryParam("token", ADMIN)
+                .when().get("/v0/pipes/customer_activity.csv")
+                .then().statusCode(200).contentType(containsString("text/csv"))
+                .extract().asString();
+        String expected = "event_id,event_type,event_timestamp,session_id,page_url,product_id,category_id,price,"
+                + "quantity,device_type,country,referrer\r\n"
+                + customer + "-2,purchase,2022-07-01 11:00:00,s-1,,prod-1,cat-1,12.25,2,mobile,ES,\r\n"
+                + customer + "-1,page_view,2022-07-01 10:00:00,s-1,\"https://shop.example/a,b?q=\"\"x\"\"\",,,,,"
+                + "mobile,\"\",\"line1\nline2\"\r\n";
+        assertEquals(expected, csv);
+    }
+
+    @Test
+    void ndjsonIsOneObjectPerRow() {
+        String ndjson = given().queryParam("customer_id", customer).queryParam("token", ADMIN)
+                .when().get("/v0/pipes/customer_activity.ndjson")
+                .then().statusCode(200).contentType(containsString("application/x-ndjson"))
+                .extract().asString();
+        String[] lines = ndjson.split("\n");
+        assertEquals(2, lines.length);
+        assertEquals(customer + "-2", io.restassured.path.json.JsonPath.from(lines[0]).getString("event_id"));
+        assertEquals(12.25, io.restassured.path.json.JsonPath.from(lines[0]).getDouble("price"));
+        assertEquals("line1\nline2", io.restassured.path.json.JsonPath.from(lines[1]).getString("referrer"));
+    }
+
+    @Test
+    void unknownEndpointIs404AndUnknownFormatIs400() {
+        given().queryParam("token", ADMIN).when().get("/v0/pipes/customer_orders.json")
+                .then().statusCode(404).contentType("application/json")
+                .body("error", containsString("unknown pipe endpoint 'customer_orders'"));
+        given().queryParam("token", ADMIN).queryParam("customer_id", customer)
+                .when().get("/v0/pipes/customer_activity.xml")
+                .then().statusCode(400).body("error", containsString("unsupported format 'xml'"));
+    }
+
+    @Test
+    void unknownParametersAreIgnored() {
+        given().queryParam("customer_id", customer).queryParam("token", ADMIN).queryParam("q", "whatever")
+                .when().get("/v0/pipes/customer_activity.json")
+                .then().statusCode(200).body("rows", equalTo(2));
+    }
+
+    @Test
+    void eachTokenCase() {
+        String path = "/v0/pipes/customer_activity.json";
+        given().queryParam("customer_id", customer).when().get(path)
+                .then().statusCode(403).body("error", containsString("missing token"));
+        given().queryParam("customer_id", customer).queryParam("token", "nope").when().get(path)
+                .then().statusCode(403).body("error", containsString("unknown token"));
+        // A token scoped to customer_activity reads it, and nothing else.
+        given().queryParam("customer_id", customer).header("Authorization", "Bearer test-activity-token")
+                .when().get(path).then().statusCode(200).body("rows", equalTo(2));
+        given().queryParam("customer_id", customer).header("Authorization", "Bearer test-activity-token")
+                .when().get("/v0/pipes/customer_purchase_history.json")
+                .then().statusCode(403).body("error", containsString("PIPES:READ:customer_purchase_history"))
+                .body("error", not(containsString("test-activity-token")));
+        // The query parameter wins over the header.
+        given().queryParam("customer_id", customer).queryParam("token", ADMIN)
+                .header("Authorization", "Bearer nope").when().get(path).then().statusCode(200);
+    }
+
+    @Test
+    void healthMetricsAndOpenApiNeedNoToken() {
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/metrics").then().statusCode(200);
+        given().when().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/v0/pipes/{pipe}.{format}'.get.operationId", equalTo("queryPipe"))
+                .body("components.securitySchemes.bearer.scheme", equalTo("bearer"))
+                .body("paths.size()", greaterThanOrEqualTo(1));
+    }
+}
