@@ -1,0 +1,107 @@
+package io.customeranalytics.query.pipes;
+
+import io.customeranalytics.common.pipes.PipeParams;
+import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.localstack.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static io.customeranalytics.query.pipes.Fixtures.unique;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The per-customer endpoints can read customer_events through an index-only range scan of
+ * customer_events_customer_read_idx, in their order: the plan of the very SQL the endpoints send, with their
+ * parameters bound.
+ * Events are recent, so that in TimescaleDB mode their chunk is not compressed yet.
+ */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class IndexPlanTest {
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    CustomerActivity activity;
+
+    @Inject
+    CustomerPurchaseHistory purchases;
+
+    String customer;
+
+    @BeforeEach
+    void insertCustomer() {
+        customer = unique("cust");
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
+        List<Fixtures.Event> events = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            // Many customers, so that one customer's rows are a small part of the table.
+            String who = i % 20 == 0 ? customer : customer + "-other-" + i % 400;
+            events.add(new Fixtures.Event(unique("ev"), who, i % 4 == 0 ? "purchase" : "page_view",
+                    now.minusMinutes(i), "s-" + i, "https://shop.example/" + i, "prod", "cat-" + i % 3, "mobile", "US",
+                    null, 9.99, 1));
+        }
+        Fixtures.insert(pool, events);
+    }
+
+    /**
+     * The plan of {@code query} with the alternatives that do not read the index in order switched off
+     * (sequential and bitmap scans, sorting), in one transaction: what remains possible shows whether the index
+     * alone can answer in the endpoint's order. The planner picks an index-only scan even before a VACUUM has
+     * marked pages all-visible, when the index covers every column the query needs.
+     */
+    private String plan(PipeQuery query) {
+        List<Row> rows = new ArrayList<>();
+        pool.withTransaction(connection -> connection
+                        .query("SET LOCAL enable_seqscan = off").execute()
+                        .chain(() -> connection.query("SET LOCAL enable_bitmapscan = off").execute())
+                        .chain(() -> connection.query("SET LOCAL enable_sort = off").execute())
+                        .chain(() -> connection.preparedQuery("EXPLAIN " + query.sql()).execute(query.params())))
+                .await().atMost(Duration.ofMinutes(1))
+                .forEach(rows::add);
+        return rows.stream().map(r -> r.getString(0)).collect(Collectors.joining("\n"));
+    }
+
+    private static PipeParams params(Map<String, Object> values) {
+        return new PipeParams(new HashMap<>(values));
+    }
+
+    @Test
+    void customerActivityIsAnIndexOnlyScan() {
+        String plan = plan(activity.query(params(Map.of("customer_id", customer, "limit", 100))));
+        assertTrue(plan.contains("Index Only Scan") && plan.contains("customer_events_customer_read_idx"), plan);
+    }
+
+    @Test
+    void customerActivityWithARangeAndATypeIsAnIndexOnlyScan() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Map<String, Object> values = new HashMap<>(Map.of("customer_id", customer, "limit", 100,
+                "event_type", "purchase"));
+        values.put("start_date", now.minusHours(10));
+        values.put("end_date", now);
+        String plan = plan(activity.query(params(values)));
+        assertTrue(plan.contains("Index Only Scan") && plan.contains("customer_events_customer_read_idx"), plan);
+    }
+
+    @Test
+    void purchaseHistoryIsAnIndexOnlyScan() {
+        String plan = plan(purchases.query(params(Map.of("customer_id", customer, "limit", 50))));
+        assertTrue(plan.contains("Index Only Scan") && plan.contains("customer_events_customer_read_idx"), plan);
+    }
+}
