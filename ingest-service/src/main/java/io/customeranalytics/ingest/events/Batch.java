@@ -1,6 +1,8 @@
 package io.customeranalytics.ingest.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.customeranalytics.common.rules.RuleException;
+import io.customeranalytics.common.rules.RuleParser;
 import io.customeranalytics.common.schema.Datasource;
 import io.customeranalytics.common.schema.RowValidator;
 import io.customeranalytics.common.schema.ValidatedRow;
@@ -31,13 +33,36 @@ final class Batch implements BodyParser.Sink {
         this.keepSources = datasource == Datasource.CUSTOMER_SEGMENTS;
     }
 
+    private static final int RULES = Datasource.CUSTOMER_SEGMENTS.indexOf("segment_rules");
+
     @Override
     public void row(ObjectNode row, String raw) {
         ValidatedRow validated = RowValidator.validate(datasource, row);
+        if (validated.valid() && datasource == Datasource.CUSTOMER_SEGMENTS) {
+            String rulesError = rulesError((String) validated.values()[RULES]);
+            if (rulesError != null) {
+                quarantined.add(QuarantineRow.invalid(datasource, row, raw, List.of("segment_rules"),
+                        List.of(rulesError)));
+                return;
+            }
+        }
         if (validated.valid()) {
             accepted.add(new Accepted(validated.values(), keepSources ? row : null, keepSources ? raw : null));
         } else {
             quarantined.add(QuarantineRow.invalid(datasource, row, raw, validated.errorColumns(), validated.errors()));
+        }
+    }
+
+    /** The parser's message (with its position) for rules that do not parse; null for none or valid rules. */
+    private static String rulesError(String rules) {
+        if (rules == null || rules.isBlank()) {
+            return null;
+        }
+        try {
+            RuleParser.parse(rules);
+            return null;
+        } catch (RuleException e) {
+            return e.getMessage();
         }
     }
 

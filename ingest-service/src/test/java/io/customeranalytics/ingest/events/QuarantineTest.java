@@ -220,6 +220,35 @@ class QuarantineTest {
     }
 
     @Test
+    void quarantinesSegmentWhoseRulesDoNotParseWithTheParsersMessage() {
+        String bad = unique("seg");
+        String good = unique("seg");
+        String blank = unique("seg");
+        String body = json(Map.of("segment_id", bad, "segment_name", unique("Typo"),
+                        "segment_rules", "totl_spent > 1000")) + "\n"
+                + json(Map.of("segment_id", good, "segment_name", unique("Fine"),
+                        "segment_rules", "total_spent > 1000 AND session_count > 10")) + "\n"
+                + json(Map.of("segment_id", blank, "segment_name", unique("Label only"), "segment_rules", "")) + "\n";
+        post("customer_segments", body).statusCode(202)
+                .body("successful_rows", equalTo(2)).body("quarantined_rows", equalTo(1));
+        Row row = rows(pool, "SELECT * FROM customer_segments_quarantine WHERE segment_id = $1", bad).get(0);
+        assertErrors(row, Map.of("segment_rules", "unknown metric 'totl_spent' at position 1"));
+        assertEquals("totl_spent > 1000", row.getString("segment_rules"));
+        assertEquals(0, count(pool, "SELECT count(*) FROM customer_segments WHERE segment_id = $1", bad));
+        assertEquals(1, count(pool, "SELECT count(*) FROM customer_segments WHERE segment_id = $1", good));
+    }
+
+    @Test
+    void quarantinesSegmentWithHostileRules() {
+        String id = unique("seg");
+        post("customer_segments", json(Map.of("segment_id", id, "segment_name", unique("Hostile"),
+                "segment_rules", "total_spent > 1; DROP TABLE customer_events"))).statusCode(202)
+                .body("quarantined_rows", equalTo(1));
+        Row row = rows(pool, "SELECT * FROM customer_segments_quarantine WHERE segment_id = $1", id).get(0);
+        assertErrors(row, Map.of("segment_rules", "unexpected character ';' at position 16"));
+    }
+
+    @Test
     void quarantinesSegmentThatWouldReuseAnotherSegmentsName() {
         String name = unique("Big Spenders");
         String first = unique("seg");

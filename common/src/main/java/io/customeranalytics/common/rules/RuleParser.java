@@ -1,0 +1,339 @@
+package io.customeranalytics.common.rules;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads a segment rule (API.md section 4) into a {@link Rule}: a hand-written lexer and recursive-descent parser.
+ *
+ * <pre>
+ * rule      := or
+ * or        := and (OR and)*
+ * and       := not (AND not)*
+ * not       := NOT not | '(' rule ')' | predicate
+ * predicate := operand ( op operand | [NOT] IN '(' operand (',' operand)* ')'
+ *                      | [NOT] BETWEEN operand AND operand | IS [NOT] NULL )
+ * operand   := metric | number | 'string'
+ * op        := = | != | <> | < | <= | > | >=
+ * </pre>
+ * Keywords and metric names are case-insensitive. Both sides of a comparison, the values of IN and the bounds of
+ * BETWEEN must be of the subject's kind (number or string). Limits: 2,000 characters, nesting depth 32 (each
+ * parenthesis and each NOT is one level). Every error names the problem and its 1-based character position.
+ */
+public final class RuleParser {
+
+    public static final int MAX_LENGTH = 2000;
+    public static final int MAX_DEPTH = 32;
+
+    private static final Set<String> KEYWORDS = Set.of("AND", "OR", "NOT", "IN", "BETWEEN", "IS", "NULL");
+
+    private enum Type { WORD, NUMBER, STRING, OPERATOR, OPEN, CLOSE, COMMA, END }
+
+    private record Token(Type type, String text, int position) {
+        boolean isKeyword(String keyword) {
+            return type == Type.WORD && text.equalsIgnoreCase(keyword);
+        }
+
+        String shown() {
+            return type == Type.END ? "the end of the rule" : "'" + text + "'";
+        }
+    }
+
+    private final List<Token> tokens;
+    private int next;
+    private int depth;
+
+    private RuleParser(List<Token> tokens) {
+        this.tokens = tokens;
+    }
+
+    /**
+     * @throws RuleException with the problem and its position when {@code text} is not a valid rule
+     */
+    public static Rule parse(String text) {
+        int length = text.codePointCount(0, text.length());
+        if (length > MAX_LENGTH) {
+            throw new RuleException("rule is longer than " + MAX_LENGTH + " characters (" + length + ")",
+                    MAX_LENGTH + 1);
+        }
+        RuleParser parser = new RuleParser(lex(text));
+        if (parser.peek().type() == Type.END) {
+            throw new RuleException("empty rule", 1);
+        }
+        Rule rule = parser.or();
+        Token end = parser.peek();
+        if (end.type() != Type.END) {
+            throw new RuleException("expected AND, OR or the end of the rule, got " + end.shown(), end.position());
+        }
+        return rule;
+    }
+
+    // ---------------------------------------------------------------------------------------------- parser
+
+    private Rule or() {
+        Rule left = and();
+        while (peek().isKeyword("OR")) {
+            next++;
+            left = new Rule.Or(left, and());
+        }
+        return left;
+    }
+
+    private Rule and() {
+        Rule left = not();
+        while (peek().isKeyword("AND")) {
+            next++;
+            left = new Rule.And(left, not());
+        }
+        return left;
+    }
+
+    private Rule not() {
+        Token token = peek();
+        if (token.isKeyword("NOT")) {
+            next++;
+            enter(token);
+            Rule operand = not();
+            depth--;
+            return new Rule.Not(operand);
+        }
+        if (token.type() == Type.OPEN) {
+            next++;
+            enter(token);
+            Rule inner = or();
+            depth--;
+            Token close = peek();
+            if (close.type() != Type.CLOSE) {
+                throw new RuleException("expected ')' to close the '(' at position " + token.position() + ", got "
+                        + close.shown(), close.position());
+            }
+            next++;
+            return inner;
+        }
+        return predicate();
+    }
+
+    private void enter(Token token) {
+        if (++depth > MAX_DEPTH) {
+            throw new RuleException("nesting deeper than " + MAX_DEPTH, token.position());
+        }
+    }
+
+    private Rule predicate() {
+        Token first = peek();
+        Rule.Operand subject = operand(null, "a metric, a number or a string", null);
+        Token token = peek();
+        if (token.type() == Type.OPERATOR) {
+            next++;
+            String op = token.text().equals("<>") ? "!=" : token.text();
+            Rule.Operand right = operand(subject.kind(), subject.kind().withArticle(), "'" + token.text() + "'");
+            return new Rule.Compare(subject, op, right);
+        }
+        boolean negated = false;
+        if (token.isKeyword("NOT")) {
+            negated = true;
+            next++;
+            token = peek();
+            if (!token.isKeyword("IN") && !token.isKeyword("BETWEEN")) {
+                throw new RuleException("expected IN or BETWEEN after NOT, got " + token.shown(), token.position());
+            }
+        }
+        if (token.isKeyword("IN")) {
+            next++;
+            Token open = peek();
+            if (open.type() != Type.OPEN) {
+                throw new RuleException("expected '(' after IN, got " + open.shown(), open.position());
+            }
+            next++;
+            List<Rule.Operand> values = new ArrayList<>();
+            values.add(operand(subject.kind(), subject.kind().withArticle(), "IN ("));
+            while (peek().type() == Type.COMMA) {
+                next++;
+                values.add(operand(subject.kind(), subject.kind().withArticle(), "','"));
+            }
+            Token close = peek();
+            if (close.type() != Type.CLOSE) {
+                throw new RuleException("expected ',' or ')' in the IN list, got " + close.shown(), close.position());
+            }
+            next++;
+            return new Rule.In(subject, values, negated);
+        }
+        if (token.isKeyword("BETWEEN")) {
+            next++;
+            Rule.Operand low = operand(subject.kind(), subject.kind().withArticle(), "BETWEEN");
+            Token and = peek();
+            if (!and.isKeyword("AND")) {
+                throw new RuleException("expected AND after the lower bound of BETWEEN, got " + and.shown(),
+                        and.position());
+            }
+            next++;
+            Rule.Operand high = operand(subject.kind(), subject.kind().withArticle(), "BETWEEN ... AND");
+            return new Rule.Between(subject, low, high, negated);
+        }
+        if (token.isKeyword("IS")) {
+            next++;
+            boolean not = false;
+            if (peek().isKeyword("NOT")) {
+                not = true;
+                next++;
+            }
+            Token nullToken = peek();
+            if (!nullToken.isKeyword("NULL")) {
+                throw new RuleException("expected NULL after IS" + (not ? " NOT" : "") + ", got " + nullToken.shown(),
+                        nullToken.position());
+            }
+            next++;
+            return new Rule.IsNull(subject, not);
+        }
+        throw new RuleException("expected an operator (=, !=, <>, <, <=, >, >=, IN, NOT IN, BETWEEN, IS) after "
+                + (first == token ? "the operand" : "'" + first.text() + "'") + ", got " + token.shown(),
+                token.position());
+    }
+
+    /**
+     * One operand.
+     *
+     * @param kind     the kind it must have, or null for any
+     * @param expected what was expected, for the message
+     * @param after    what it follows, for the message, or null
+     */
+    private Rule.Operand operand(Metric.Kind kind, String expected, String after) {
+        Token token = peek();
+        Rule.Operand operand;
+        switch (token.type()) {
+            case NUMBER -> operand = new Rule.NumberLiteral(new BigDecimal(token.text()));
+            case STRING -> operand = new Rule.StringLiteral(token.text());
+            case WORD -> {
+                if (KEYWORDS.contains(token.text().toUpperCase(Locale.ROOT))) {
+                    throw expected(expected, after, token);
+                }
+                operand = new Rule.MetricRef(Metric.byName(token.text()).orElseThrow(() -> new RuleException(
+                        "unknown metric '" + token.text() + "'", token.position())));
+            }
+            default -> throw expected(expected, after, token);
+        }
+        if (kind != null && operand.kind() != kind) {
+            throw expected(expected, after, token);
+        }
+        next++;
+        return operand;
+    }
+
+    private static RuleException expected(String expected, String after, Token token) {
+        return new RuleException("expected " + expected + (after == null ? "" : " after " + after) + ", got "
+                + token.shown(), token.position());
+    }
+
+    private Token peek() {
+        return tokens.get(next);
+    }
+
+    // ----------------------------------------------------------------------------------------------- lexer
+
+    private static List<Token> lex(String text) {
+        int[] cps = text.codePoints().toArray();
+        List<Token> tokens = new ArrayList<>();
+        int i = 0;
+        while (i < cps.length) {
+            int c = cps[i];
+            int position = i + 1;
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                i++;
+            } else if (isWordStart(c)) {
+                int start = i;
+                while (i < cps.length && isWordPart(cps[i])) {
+                    i++;
+                }
+                tokens.add(new Token(Type.WORD, new String(cps, start, i - start), position));
+            } else if (isDigit(c) || (c == '-' || c == '.') && i + 1 < cps.length && isDigit(cps[i + 1])
+                    || c == '-' && i + 2 < cps.length && cps[i + 1] == '.' && isDigit(cps[i + 2])) {
+                int start = i;
+                if (c == '-') {
+                    i++;
+                }
+                while (i < cps.length && isDigit(cps[i])) {
+                    i++;
+                }
+                if (i < cps.length && cps[i] == '.') {
+                    i++;
+                    if (i >= cps.length || !isDigit(cps[i])) {
+                        throw new RuleException("expected a digit after the decimal point", i + 1);
+                    }
+                    while (i < cps.length && isDigit(cps[i])) {
+                        i++;
+                    }
+                }
+                if (i < cps.length && (isWordStart(cps[i]) || cps[i] == '.')) {
+                    throw new RuleException("malformed number", position);
+                }
+                tokens.add(new Token(Type.NUMBER, new String(cps, start, i - start), position));
+            } else if (c == '\'') {
+                StringBuilder value = new StringBuilder();
+                i++;
+                while (true) {
+                    if (i >= cps.length) {
+                        throw new RuleException("unterminated string", position);
+                    }
+                    if (cps[i] == '\'') {
+                        if (i + 1 < cps.length && cps[i + 1] == '\'') {
+                            value.append('\'');
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    if (cps[i] == 0) {
+                        throw new RuleException("NUL character in a string", i + 1);
+                    }
+                    value.appendCodePoint(cps[i]);
+                    i++;
+                }
+                tokens.add(new Token(Type.STRING, value.toString(), position));
+            } else if (c == '(') {
+                tokens.add(new Token(Type.OPEN, "(", position));
+                i++;
+            } else if (c == ')') {
+                tokens.add(new Token(Type.CLOSE, ")", position));
+                i++;
+            } else if (c == ',') {
+                tokens.add(new Token(Type.COMMA, ",", position));
+                i++;
+            } else if (c == '=' ) {
+                tokens.add(new Token(Type.OPERATOR, "=", position));
+                i++;
+            } else if (c == '!' && i + 1 < cps.length && cps[i + 1] == '=') {
+                tokens.add(new Token(Type.OPERATOR, "!=", position));
+                i += 2;
+            } else if (c == '<' || c == '>') {
+                String op = Character.toString(c);
+                if (i + 1 < cps.length && cps[i + 1] == '=') {
+                    op += "=";
+                } else if (c == '<' && i + 1 < cps.length && cps[i + 1] == '>') {
+                    op = "<>";
+                }
+                tokens.add(new Token(Type.OPERATOR, op, position));
+                i += op.length();
+            } else {
+                throw new RuleException("unexpected character '" + new String(Character.toChars(c)) + "'", position);
+            }
+        }
+        tokens.add(new Token(Type.END, "", cps.length + 1));
+        return tokens;
+    }
+
+    private static boolean isWordStart(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_';
+    }
+
+    private static boolean isWordPart(int c) {
+        return isWordStart(c) || isDigit(c);
+    }
+
+    private static boolean isDigit(int c) {
+        return c >= '0' && c <= '9';
+    }
+}

@@ -1,0 +1,48 @@
+package io.customeranalytics.common.rules;
+
+import java.util.stream.Collectors;
+
+/**
+ * Writes a {@link Rule} back as rule text that {@link RuleParser} reads to the same tree: AND and OR always in
+ * parentheses, keywords in capitals, numbers in plain notation, strings single-quoted.
+ */
+public final class RulePrinter {
+
+    private RulePrinter() {
+    }
+
+    public static String print(Rule rule) {
+        if (rule instanceof Rule.Or or) {
+            return "(" + print(or.left()) + " OR " + print(or.right()) + ")";
+        }
+        if (rule instanceof Rule.And and) {
+            return "(" + print(and.left()) + " AND " + print(and.right()) + ")";
+        }
+        if (rule instanceof Rule.Not not) {
+            return "NOT " + print(not.operand());
+        }
+        if (rule instanceof Rule.Compare c) {
+            return print(c.left()) + " " + c.op() + " " + print(c.right());
+        }
+        if (rule instanceof Rule.In in) {
+            return print(in.subject()) + (in.negated() ? " NOT IN (" : " IN (")
+                    + in.values().stream().map(RulePrinter::print).collect(Collectors.joining(", ")) + ")";
+        }
+        if (rule instanceof Rule.Between b) {
+            return print(b.subject()) + (b.negated() ? " NOT BETWEEN " : " BETWEEN ") + print(b.low()) + " AND "
+                    + print(b.high());
+        }
+        Rule.IsNull n = (Rule.IsNull) rule;
+        return print(n.subject()) + (n.negated() ? " IS NOT NULL" : " IS NULL");
+    }
+
+    public static String print(Rule.Operand operand) {
+        if (operand instanceof Rule.MetricRef m) {
+            return m.metric().ruleName();
+        }
+        if (operand instanceof Rule.NumberLiteral n) {
+            return n.value().toPlainString();
+        }
+        return "'" + ((Rule.StringLiteral) operand).value().replace("'", "''") + "'";
+    }
+}

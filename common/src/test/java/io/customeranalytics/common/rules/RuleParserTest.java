@@ -1,0 +1,137 @@
+package io.customeranalytics.common.rules;
+
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class RuleParserTest {
+
+    private static Rule.MetricRef m(Metric metric) {
+        return new Rule.MetricRef(metric);
+    }
+
+    private static Rule.NumberLiteral n(String value) {
+        return new Rule.NumberLiteral(new BigDecimal(value));
+    }
+
+    private static Rule.StringLiteral s(String value) {
+        return new Rule.StringLiteral(value);
+    }
+
+    private static void fails(String rule, String message) {
+        RuleException e = assertThrows(RuleException.class, () -> RuleParser.parse(rule), rule);
+        assertEquals(message, e.getMessage(), rule);
+    }
+
+    @Test
+    void readsTheSeedRule() {
+        assertEquals(new Rule.And(
+                        new Rule.Compare(m(Metric.TOTAL_SPENT), ">", n("1000")),
+                        new Rule.Compare(m(Metric.SESSION_COUNT), ">", n("10"))),
+                RuleParser.parse("total_spent > 1000 AND session_count > 10"));
+    }
+
+    @Test
+    void andBindsTighterThanOrAndParenthesesOverride() {
+        Rule a = new Rule.Compare(m(Metric.AGE), ">", n("1"));
+        Rule b = new Rule.Compare(m(Metric.AGE), "<", n("2"));
+        Rule c = new Rule.Compare(m(Metric.AGE), "=", n("3"));
+        assertEquals(new Rule.Or(a, new Rule.And(b, c)), RuleParser.parse("age > 1 OR age < 2 AND age = 3"));
+        assertEquals(new Rule.And(new Rule.Or(a, b), c), RuleParser.parse("(age > 1 OR age < 2) AND age = 3"));
+        assertEquals(new Rule.Or(new Rule.Or(a, b), c), RuleParser.parse("age > 1 OR age < 2 OR age = 3"));
+    }
+
+    @Test
+    void readsEveryOperator() {
+        for (String op : List.of("=", "!=", "<", "<=", ">", ">=")) {
+            assertEquals(new Rule.Compare(m(Metric.AGE), op, n("30")), RuleParser.parse("age " + op + " 30"));
+        }
+        assertEquals(new Rule.Compare(m(Metric.AGE), "!=", n("30")), RuleParser.parse("age<>30"));
+        assertEquals(new Rule.In(m(Metric.COUNTRY), List.of(s("US"), s("GB")), false),
+                RuleParser.parse("country IN ('US', 'GB')"));
+        assertEquals(new Rule.In(m(Metric.COUNTRY), List.of(s("US")), true), RuleParser.parse("country NOT IN ('US')"));
+        assertEquals(new Rule.Between(m(Metric.AGE), n("25"), n("45"), false),
+                RuleParser.parse("age BETWEEN 25 AND 45"));
+        assertEquals(new Rule.Between(m(Metric.AGE), n("25"), n("45"), true),
+                RuleParser.parse("age NOT BETWEEN 25 AND 45"));
+        assertEquals(new Rule.IsNull(m(Metric.DAYS_SINCE_LAST_PURCHASE), false),
+                RuleParser.parse("days_since_last_purchase IS NULL"));
+        assertEquals(new Rule.IsNull(m(Metric.AGE), true), RuleParser.parse("age IS NOT NULL"));
+        assertEquals(new Rule.Not(new Rule.Compare(m(Metric.AGE), ">", n("30"))), RuleParser.parse("NOT (age > 30)"));
+        assertEquals(new Rule.Not(new Rule.Compare(m(Metric.AGE), ">", n("30"))), RuleParser.parse("NOT age > 30"));
+    }
+
+    @Test
+    void keywordsAndMetricsAreCaseInsensitive() {
+        assertEquals(RuleParser.parse("total_spent > 5 AND age IS NOT NULL"),
+                RuleParser.parse("TOTAL_SPENT > 5 and Age is not null"));
+    }
+
+    @Test
+    void readsNumbersStringsAndMetricOperands() {
+        assertEquals(new Rule.Compare(m(Metric.LIFETIME_VALUE), ">=", n("-12.50")),
+                RuleParser.parse("lifetime_value >= -12.50"));
+        assertEquals(new Rule.Compare(m(Metric.CITY), "=", s("L'Hospitalet — Łódź 東京")),
+                RuleParser.parse("city = 'L''Hospitalet — Łódź 東京'"));
+        assertEquals(new Rule.Compare(m(Metric.TOTAL_SPENT), ">", m(Metric.LIFETIME_VALUE)),
+                RuleParser.parse("total_spent > lifetime_value"));
+        assertEquals(new Rule.Compare(n("100"), "<", m(Metric.TOTAL_SPENT)), RuleParser.parse("100 < total_spent"));
+    }
+
+    @Test
+    void namesTheProblemAndItsPosition() {
+        fails("totl_spent > 1000", "unknown metric 'totl_spent' at position 1");
+        fails("total_spent >", "expected a number after '>', got the end of the rule at position 14");
+        fails("total_spent > 'a lot'", "expected a number after '>', got 'a lot' at position 15");
+        fails("country = 5", "expected a string after '=', got '5' at position 11");
+        fails("total_spent > 1000 AND", "expected a metric, a number or a string, got the end of the rule"
+                + " at position 23");
+        fails("total_spent 1000", "expected an operator (=, !=, <>, <, <=, >, >=, IN, NOT IN, BETWEEN, IS) after"
+                + " 'total_spent', got '1000' at position 13");
+        fails("(age > 1", "expected ')' to close the '(' at position 1, got the end of the rule at position 9");
+        fails("age > 1 age < 2", "expected AND, OR or the end of the rule, got 'age' at position 9");
+        fails("age BETWEEN 1 OR 2", "expected AND after the lower bound of BETWEEN, got 'OR' at position 15");
+        fails("country IN ('US' 'GB')", "expected ',' or ')' in the IN list, got 'GB' at position 18");
+        fails("country IN ('US', 3)", "expected a string after ',', got '3' at position 19");
+        fails("age IS 3", "expected NULL after IS, got '3' at position 8");
+        fails("country = 'open", "unterminated string at position 11");
+        fails("", "empty rule at position 1");
+        fails("   ", "empty rule at position 1");
+        fails("age > 1.", "expected a digit after the decimal point at position 9");
+        fails("age > 12abc", "malformed number at position 7");
+        fails("AND > 1", "expected a metric, a number or a string, got 'AND' at position 1");
+    }
+
+    @Test
+    void rejectsHostileInputCleanly() {
+        fails("total_spent > 1; DROP TABLE customer_events", "unexpected character ';' at position 16");
+        fails("total_spent > 1 -- comment", "unexpected character '-' at position 17");
+        fails("total_spent > 1 /* x */", "unexpected character '/' at position 17");
+        fails("country = \"US\"", "unexpected character '\"' at position 11");
+        fails("âge > 3", "unexpected character 'â' at position 1");
+        fails("😀 age > 3", "unexpected character '😀' at position 1");
+        fails("age > 3 😀", "unexpected character '😀' at position 9");
+        fails("pg_sleep(10) > 1", "unknown metric 'pg_sleep' at position 1");
+        // Quotes inside a string are data: the whole thing is one string value, bound, never SQL.
+        Rule injected = RuleParser.parse("country = 'x'' OR 1=1 --'");
+        assertEquals(new Rule.Compare(m(Metric.COUNTRY), "=", s("x' OR 1=1 --")), injected);
+    }
+
+    @Test
+    void limitsLengthAndNesting() {
+        String longRule = "age > 1" + " OR age > 1".repeat(200);
+        assertEquals(2207, longRule.length());
+        fails(longRule, "rule is longer than 2000 characters (2207) at position 2001");
+
+        String deep32 = "(".repeat(32) + "age > 1" + ")".repeat(32);
+        assertInstanceOf(Rule.Compare.class, RuleParser.parse(deep32));
+        fails("(".repeat(33) + "age > 1" + ")".repeat(33), "nesting deeper than 32 at position 33");
+        fails("NOT ".repeat(33) + "age > 1", "nesting deeper than 32 at position 129");
+        fails("(".repeat(1500), "nesting deeper than 32 at position 33");
+    }
+}
