@@ -45,6 +45,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(413, message, DOC_EVENTS);
     }
 
+    /** Precomputed data (segment membership) older than its promised bound: retry once it is refreshed. */
+    public static ApiException stale(String message) {
+        return new ApiException(503, message, DOC_PIPES, 10, null, null);
+    }
+
     public static ApiException databaseUnavailable(Throwable cause) {
         return new ApiException(503, "the database is unavailable; retry later", DOC_ERRORS, 5,
                 "database unavailable: " + cause, cause);

@@ -3,8 +3,12 @@ package io.customeranalytics.common.pipes;
 import io.customeranalytics.common.auth.Scope;
 import io.customeranalytics.common.error.ApiException;
 
+import io.vertx.mutiny.sqlclient.Row;
+
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One pipe endpoint, {@code GET /v0/pipes/<name>.{json,csv,ndjson}}: its parameters, its output columns (in
@@ -23,6 +27,18 @@ public interface PipeEndpoint {
 
     /** The SQL for these (already typed and validated) parameters, built from fixed fragments. */
     PipeQuery query(PipeParams params);
+
+    /**
+     * A check to run before the query, e.g. that a named thing exists (404) or that precomputed data is fresh
+     * enough (503): its SQL, and a verdict on its single row that returns the failure, or null to go on.
+     */
+    record Precondition(PipeQuery query, Function<Row, ApiException> verdict) {
+    }
+
+    /** The check before the query, if this endpoint has one. */
+    default Optional<Precondition> precondition(PipeParams params) {
+        return Optional.empty();
+    }
 
     /** The scope a token needs, besides ADMIN. */
     default String scope() {

@@ -36,6 +36,11 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
                 Integer.toString(defaultValue));
     }
 
+    /** An optional Int32 from {@code min} to {@code max}, absent when not given. */
+    public static PipeParam int32(String name, long min, long max, String description, String example) {
+        return new PipeParam(name, ParamType.INT32, false, null, min, max, List.of(), description, example);
+    }
+
     public static PipeParam float64(String name, String description, String example) {
         return new PipeParam(name, ParamType.FLOAT64, false, null, null, null, List.of(), description, example);
     }

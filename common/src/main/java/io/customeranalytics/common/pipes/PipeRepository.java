@@ -1,5 +1,6 @@
 package io.customeranalytics.common.pipes;
 
+import io.customeranalytics.common.error.ApiException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -25,6 +26,19 @@ public class PipeRepository {
         return pool.preparedQuery(query.sql())
                 .execute(query.params())
                 .map(rowSet -> toResult(columns, rowSet, start));
+    }
+
+    /** Runs {@code precondition} (failing with its verdict), then the query. */
+    public Uni<PipeResult> run(List<PipeColumn> columns, PipeEndpoint.Precondition precondition, PipeQuery query) {
+        return pool.preparedQuery(precondition.query().sql())
+                .execute(precondition.query().params())
+                .invoke(rows -> {
+                    ApiException failure = precondition.verdict().apply(rows.iterator().next());
+                    if (failure != null) {
+                        throw failure;
+                    }
+                })
+                .chain(() -> run(columns, query));
     }
 
     private static PipeResult toResult(List<PipeColumn> columns, RowSet<Row> rowSet, long start) {

@@ -85,7 +85,11 @@ public abstract class PipeResourceSupport {
         PipeFormat pipeFormat = PipeFormat.of(format);
         PipeParams params = parse(endpoint, request);
         endpoint.validate(params);
-        return repository.run(endpoint.columns(), endpoint.query(params))
+        PipeQuery query = endpoint.query(params);
+        Uni<PipeResult> answer = endpoint.precondition(params)
+                .map(check -> repository.run(endpoint.columns(), check, query))
+                .orElseGet(() -> repository.run(endpoint.columns(), query));
+        return answer
                 .map(result -> Response.ok(PipeRenderer.render(result, pipeFormat), pipeFormat.mediaType()).build());
     }
 

@@ -28,6 +28,17 @@ public final class PipeSql {
         return this;
     }
 
+    /** Appends {@code fragment}, every {@code ?} of which stands for the same {@code value}, bound once. */
+    public PipeSql bindShared(String fragment, Object value) {
+        if (fragment.indexOf('?') < 0) {
+            throw new IllegalArgumentException("a shared fragment takes at least one '?': " + fragment);
+        }
+        count++;
+        tuple.addValue(value);
+        text.append(fragment.replace("?", "$" + count));
+        return this;
+    }
+
     /** Appends {@code fragment} and binds {@code value} when the value is present; otherwise does nothing. */
     public PipeSql bindIfPresent(String fragment, Object value) {
         return value == null ? this : bind(fragment, value);

@@ -1,0 +1,206 @@
+package io.customeranalytics.common.segments;
+
+import io.customeranalytics.common.rules.Rule;
+import io.customeranalytics.common.rules.RuleCompiler;
+import io.customeranalytics.common.rules.RuleException;
+import io.customeranalytics.common.rules.RuleParser;
+import io.quarkus.arc.Unremovable;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Computes segment membership (API.md section 3): rebuilds {@code customer_metrics_snapshot} from the
+ * {@code customer_metrics} view, then, per segment, replaces its rows in {@code segment_membership} with the
+ * customers whose profile label is the segment's name, or whose metrics satisfy its rules, or both.
+ *
+ * <p>Every step is one transaction: readers see the previous snapshot or membership until it commits, and a
+ * segment being refreshed blocks no read of another. Transaction-level advisory locks, taken with
+ * {@code pg_try_advisory_xact_lock}, make a second replica skip the work another one is doing instead of
+ * repeating or interleaving it.
+ */
+@Unremovable
+@ApplicationScoped
+public class MembershipRefresher {
+
+    private static final Logger LOG = Logger.getLogger(MembershipRefresher.class);
+
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked";
+
+    private static final String CLEAR_SNAPSHOT = "DELETE FROM customer_metrics_snapshot";
+
+    private static final String FILL_SNAPSHOT = """
+            INSERT INTO customer_metrics_snapshot
+                (customer_id, total_spent, purchase_count, event_count, session_count, page_view_count,
+                 avg_order_value, days_since_last_event, days_since_last_purchase, lifetime_value, age, country,
+                 city, gender, customer_segment, days_since_signup, last_event_at, last_purchase_at)
+            SELECT customer_id, total_spent, purchase_count, event_count, session_count, page_view_count,
+                   avg_order_value, days_since_last_event, days_since_last_purchase, lifetime_value, age, country,
+                   city, gender, customer_segment, days_since_signup, last_event_at, last_purchase_at
+            FROM customer_metrics""";
+
+    private static final String MARK_SNAPSHOT = """
+            INSERT INTO customer_metrics_snapshot_state (id, refreshed_at, duration_ms)
+            VALUES (true, now(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint)
+            ON CONFLICT (id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at, duration_ms = EXCLUDED.duration_ms
+            RETURNING duration_ms""";
+
+    private static final String ALL_SEGMENTS = """
+            SELECT s.segment_id, s.segment_name, s.segment_rules, s.updated_at
+            FROM customer_segments s""";
+
+    private static final String CHANGED_SEGMENTS = """
+            SELECT s.segment_id, s.segment_name, s.segment_rules, s.updated_at
+            FROM customer_segments s
+            LEFT JOIN segment_membership_state st ON st.segment_id = s.segment_id
+            WHERE st.segment_id IS NULL OR st.segment_updated_at < s.updated_at""";
+
+    private static final String SNAPSHOT_EXISTS = "SELECT count(*) AS n FROM customer_metrics_snapshot_state";
+
+    private static final String CLEAR_MEMBERS = "DELETE FROM segment_membership WHERE segment_id = $1";
+
+    /** $1 segment_id, $2 segment_name, then the rule's parameters; %s is the compiled rule (or false). */
+    private static final String ADD_MEMBERS = """
+            INSERT INTO segment_membership (segment_id, customer_id, matched_by)
+            SELECT $1::text, customer_id,
+                   CASE WHEN by_label AND by_rules THEN 'both' WHEN by_label THEN 'label' ELSE 'rules' END
+            FROM (SELECT m.customer_id,
+                         coalesce(m.customer_segment = $2::text, false) AS by_label,
+                         %s AS by_rules
+                  FROM customer_metrics_snapshot m) AS candidates
+            WHERE by_label OR by_rules""";
+
+    private static final String MARK_SEGMENT = """
+            INSERT INTO segment_membership_state (segment_id, refreshed_at, segment_updated_at, member_count)
+            SELECT $1::text, refreshed_at, $2::timestamptz, $3::bigint FROM customer_metrics_snapshot_state
+            ON CONFLICT (segment_id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at,
+                segment_updated_at = EXCLUDED.segment_updated_at, member_count = EXCLUDED.member_count""";
+
+    /** One segment as stored. */
+    public record Segment(String id, String name, String rules, OffsetDateTime updatedAt) {
+        static Segment from(Row row) {
+            return new Segment(row.getString("segment_id"), row.getString("segment_name"),
+                    row.getString("segment_rules"), row.getOffsetDateTime("updated_at"));
+        }
+    }
+
+    /** What a refresh did: whether this replica rebuilt the snapshot, and the segments it refreshed. */
+    public record Report(boolean snapshotRebuilt, long snapshotMillis, long segments, long members) {
+    }
+
+    private final Pool pool;
+
+    public MembershipRefresher(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The full refresh: a new snapshot of every customer's metrics, then every segment's members. */
+    public Uni<Report> refreshAll() {
+        return rebuildSnapshot()
+                .chain(millis -> segments(ALL_SEGMENTS)
+                        .chain(this::refreshSegments)
+                        .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1])));
+    }
+
+    /**
+     * Segments created or changed since their membership was computed, against the current snapshot (built
+     * first if there is none yet).
+     */
+    public Uni<Report> refreshChanged() {
+        return pool.query(SNAPSHOT_EXISTS).execute()
+                .chain(rows -> rows.iterator().next().getLong("n") > 0
+                        ? Uni.createFrom().item(-1L)
+                        : rebuildSnapshot())
+                .chain(millis -> segments(CHANGED_SEGMENTS)
+                        .chain(this::refreshSegments)
+                        .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1])));
+    }
+
+    /** Rebuilds the snapshot; the duration in milliseconds, or -1 when another replica holds the lock. */
+    Uni<Long> rebuildSnapshot() {
+        return pool.withTransaction(connection -> tryLock(connection, "analytics.customer_metrics_snapshot")
+                .chain(locked -> {
+                    if (!locked) {
+                        return Uni.createFrom().item(-1L);
+                    }
+                    return connection.query(CLEAR_SNAPSHOT).execute()
+                            .chain(() -> connection.query(FILL_SNAPSHOT).execute())
+                            .chain(() -> connection.query(MARK_SNAPSHOT).execute())
+                            .map(rows -> rows.iterator().next().getLong("duration_ms"));
+                }));
+    }
+
+    private Uni<List<Segment>> segments(String sql) {
+        return pool.query(sql).execute()
+                .map(rows -> {
+                    List<Segment> list = new ArrayList<>();
+                    rows.forEach(row -> list.add(Segment.from(row)));
+                    return list;
+                });
+    }
+
+    /** Refreshes the segments one after the other; {count refreshed, members}. */
+    private Uni<long[]> refreshSegments(List<Segment> segments) {
+        return Multi.createFrom().iterable(segments)
+                .onItem().transformToUniAndConcatenate(this::refreshSegment)
+                .collect().in(() -> new long[2], (totals, members) -> {
+                    if (members >= 0) {
+                        totals[0]++;
+                        totals[1] += members;
+                    }
+                })
+                .map(totals -> new long[]{totals[0], totals[1]});
+    }
+
+    /** Replaces one segment's members; their number, or -1 when another replica is refreshing it. */
+    public Uni<Long> refreshSegment(Segment segment) {
+        List<Object> params = new ArrayList<>(List.of(segment.id(), segment.name()));
+        String byRules = "false";
+        Rule rule = parse(segment);
+        if (rule != null) {
+            RuleCompiler.CompiledRule compiled = RuleCompiler.compile(rule, "m.", 3);
+            byRules = compiled.sql();
+            params.addAll(compiled.values());
+        }
+        String addMembers = ADD_MEMBERS.formatted(byRules);
+        return pool.withTransaction(connection -> tryLock(connection, "analytics.segment:" + segment.id())
+                .chain(locked -> {
+                    if (!locked) {
+                        return Uni.createFrom().item(-1L);
+                    }
+                    return connection.preparedQuery(CLEAR_MEMBERS).execute(Tuple.of(segment.id()))
+                            .chain(() -> connection.preparedQuery(addMembers).execute(Tuple.from(params)))
+                            .map(rows -> (long) rows.rowCount())
+                            .call(members -> connection.preparedQuery(MARK_SEGMENT)
+                                    .execute(Tuple.of(segment.id(), segment.updatedAt(), members)));
+                }));
+    }
+
+    private static Rule parse(Segment segment) {
+        if (segment.rules() == null || segment.rules().isBlank()) {
+            return null;
+        }
+        try {
+            return RuleParser.parse(segment.rules());
+        } catch (RuleException e) {
+            // Only rows stored before rules were validated can get here: match them by label only.
+            LOG.warnf("segment %s: rules do not parse (%s); matching by label only", segment.id(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static Uni<Boolean> tryLock(SqlConnection connection, String key) {
+        return connection.preparedQuery(TRY_LOCK)
+                .execute(Tuple.of(key))
+                .map(rows -> rows.iterator().next().getBoolean("locked"));
+    }
+}

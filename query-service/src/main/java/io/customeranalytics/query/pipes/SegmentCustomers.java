@@ -1,0 +1,165 @@
+package io.customeranalytics.query.pipes;
+
+import io.customeranalytics.common.error.ApiException;
+import io.customeranalytics.common.pipes.PipeColumn;
+import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.PipeParam;
+import io.customeranalytics.common.pipes.PipeParams;
+import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.common.pipes.PipeSql;
+import io.customeranalytics.common.segments.SegmentsConfig;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code segment_customers}: the members of a segment with their profile and metrics. Members come from
+ * {@code segment_membership} (kept by segmentation-service); a name that only profiles carry as their
+ * {@code customer_segment} label, with no defined segment, lists those profiles (matched_by {@code label}). A
+ * name neither defined nor carried is a 404; membership older than the staleness bound is a 503.
+ */
+@ApplicationScoped
+public class SegmentCustomers implements PipeEndpoint {
+
+    private static final String MEMBERS = """
+            WITH members AS (
+                SELECT mb.customer_id, mb.matched_by
+                FROM segment_membership mb
+                JOIN customer_segments s ON s.segment_id = mb.segment_id
+                WHERE s.segment_name = ?
+                UNION ALL
+                SELECT p.customer_id, 'label'
+                FROM customer_profiles p
+                WHERE p.customer_segment = ?
+                  AND NOT EXISTS (SELECT 1 FROM customer_segments s WHERE s.segment_name = ?)
+            )
+            SELECT mbr.customer_id, p.email, p.first_name, p.last_name, p.age, p.gender, p.city, p.country,
+                   p.signup_date, p.last_login, p.customer_segment, p.lifetime_value, mbr.matched_by,
+                   coalesce(m.total_spent, 0) AS total_spent,
+                   coalesce(m.purchase_count, 0) AS purchase_count,
+                   coalesce(m.session_count, 0) AS session_count,
+                   m.last_event_at,
+                   count(*) OVER () AS rows_before_limit
+            FROM members mbr
+            LEFT JOIN customer_profiles p ON p.customer_id = mbr.customer_id
+            LEFT JOIN customer_metrics_snapshot m ON m.customer_id = mbr.customer_id
+            WHERE true""";
+
+    private static final String OLDEST_ALLOWED = "SELECT now() - make_interval(secs => ?) AS oldest_allowed,";
+
+    /** Every ? is the segment name. */
+    private static final String SEGMENT_STATE = """
+                   s.segment_id IS NOT NULL AS defined,
+                   EXISTS (SELECT 1 FROM customer_profiles WHERE customer_segment = ?) AS labelled,
+                   s.updated_at, st.refreshed_at, st.segment_updated_at,
+                   (SELECT refreshed_at FROM customer_metrics_snapshot_state) AS snapshot_at
+            FROM (SELECT 1) AS one
+            LEFT JOIN customer_segments s ON s.segment_name = ?
+            LEFT JOIN segment_membership_state st ON st.segment_id = s.segment_id""";
+
+    private static final List<PipeParam> PARAMS = List.of(
+            PipeParam.string("segment_name", "The segment", "High Value Active").asRequired(),
+            PipeParam.string("country", "Only members whose profile has this country", "US"),
+            PipeParam.int32("min_age", 0, 150, "Only members at least this old", "25"),
+            PipeParam.int32("max_age", 0, 150, "Only members at most this old", "45"),
+            PipeParam.float64("min_lifetime_value", "Only members with at least this lifetime value", "500"),
+            PipeParam.limit(1000, 100_000));
+
+    private static final List<PipeColumn> COLUMNS = List.of(
+            PipeColumn.string("customer_id"),
+            PipeColumn.nullableString("email"),
+            PipeColumn.nullableString("first_name"),
+            PipeColumn.nullableString("last_name"),
+            PipeColumn.nullableInt32("age"),
+            PipeColumn.nullableString("gender"),
+            PipeColumn.nullableString("city"),
+            PipeColumn.nullableString("country"),
+            PipeColumn.nullableDate("signup_date"),
+            PipeColumn.nullableDateTime("last_login"),
+            PipeColumn.nullableString("customer_segment"),
+            PipeColumn.nullableFloat64("lifetime_value"),
+            PipeColumn.string("matched_by"),
+            PipeColumn.float64("total_spent"),
+            PipeColumn.uint64("purchase_count"),
+            PipeColumn.uint64("session_count"),
+            PipeColumn.nullableDateTime("last_event_at"));
+
+    private final SegmentsConfig config;
+
+    public SegmentCustomers(SegmentsConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return "segment_customers";
+    }
+
+    @Override
+    public String description() {
+        return "Members of a segment with profile and metrics (lifetime_value desc nulls last, customer_id)";
+    }
+
+    @Override
+    public List<PipeParam> params() {
+        return PARAMS;
+    }
+
+    @Override
+    public List<PipeColumn> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public PipeQuery query(PipeParams params) {
+        return new PipeSql("").bindShared(MEMBERS, params.string("segment_name"))
+                .bindIfPresent(" AND p.country = ?", params.string("country"))
+                .bindIfPresent(" AND p.age >= ?", params.int32("min_age"))
+                .bindIfPresent(" AND p.age <= ?", params.int32("max_age"))
+                .bindIfPresent(" AND p.lifetime_value >= ?", params.float64("min_lifetime_value"))
+                .append(" ORDER BY p.lifetime_value DESC NULLS LAST, mbr.customer_id")
+                .bind(" LIMIT ?", params.int32("limit"))
+                .build();
+    }
+
+    @Override
+    public Optional<Precondition> precondition(PipeParams params) {
+        String name = params.string("segment_name");
+        PipeQuery state = new PipeSql("")
+                .bind(OLDEST_ALLOWED, (double) config.stalenessBound().toSeconds())
+                .bindShared(SEGMENT_STATE, name)
+                .build();
+        return Optional.of(new Precondition(state, row -> verdict(name, row)));
+    }
+
+    private ApiException verdict(String name, Row row) {
+        boolean defined = row.getBoolean("defined");
+        OffsetDateTime oldestAllowed = row.getOffsetDateTime("oldest_allowed");
+        long bound = config.stalenessBound().toSeconds();
+        if (!defined) {
+            if (!row.getBoolean("labelled")) {
+                return ApiException.notFound("unknown segment '" + name + "': no segment has this name and no"
+                        + " profile carries it as customer_segment", ApiException.DOC_PIPES);
+            }
+            OffsetDateTime snapshot = row.getOffsetDateTime("snapshot_at");
+            if (snapshot == null || snapshot.isBefore(oldestAllowed)) {
+                return ApiException.stale("customer metrics were last computed more than " + bound
+                        + " s ago; segmentation-service keeps them up to date, is it running?");
+            }
+            return null;
+        }
+        OffsetDateTime updated = row.getOffsetDateTime("updated_at");
+        OffsetDateTime refreshed = row.getOffsetDateTime("refreshed_at");
+        OffsetDateTime applied = row.getOffsetDateTime("segment_updated_at");
+        boolean changeOverdue = (applied == null || applied.isBefore(updated)) && updated.isBefore(oldestAllowed);
+        boolean tooOld = refreshed != null && refreshed.isBefore(oldestAllowed);
+        if (changeOverdue || tooOld) {
+            return ApiException.stale("the membership of segment '" + name + "' is older than the " + bound
+                    + " s staleness bound; segmentation-service keeps it up to date, is it running?");
+        }
+        return null;
+    }
+}

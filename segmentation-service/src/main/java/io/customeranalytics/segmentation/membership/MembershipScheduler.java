@@ -1,0 +1,84 @@
+package io.customeranalytics.segmentation.membership;
+
+import io.customeranalytics.common.segments.MembershipRefresher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps segment membership up to date: a full refresh every {@code analytics.segments.refresh-interval}, and
+ * the segments created or changed through the Events API every {@code analytics.segments.change-poll-interval}.
+ * Both interval defaults sit well inside the staleness bound (60 s). Metrics:
+ * {@code analytics_membership_last_refresh_timestamp_seconds}, {@code analytics_membership_last_refresh_duration_seconds},
+ * {@code analytics_membership_refresh_seconds} (timer) and {@code analytics_membership_refresh_failures_total}.
+ */
+@ApplicationScoped
+public class MembershipScheduler {
+
+    private static final Logger LOG = Logger.getLogger(MembershipScheduler.class);
+
+    private final MembershipRefresher refresher;
+    private final Timer refreshTimer;
+    private final Counter failures;
+    private final AtomicLong lastRefreshEpochMillis = new AtomicLong();
+    private final AtomicLong lastDurationMillis = new AtomicLong();
+
+    public MembershipScheduler(MembershipRefresher refresher, MeterRegistry registry) {
+        this.refresher = refresher;
+        this.refreshTimer = Timer.builder("analytics_membership_refresh")
+                .description("Duration of full membership refreshes (metrics snapshot and every segment)")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        this.failures = Counter.builder("analytics_membership_refresh_failures")
+                .description("Membership refreshes that failed")
+                .register(registry);
+        Gauge.builder("analytics_membership_last_refresh_timestamp_seconds", lastRefreshEpochMillis,
+                        value -> value.get() / 1000.0)
+                .description("When the last full membership refresh finished (Unix time, seconds)")
+                .register(registry);
+        Gauge.builder("analytics_membership_last_refresh_duration_seconds", lastDurationMillis,
+                        value -> value.get() / 1000.0)
+                .description("How long the last full membership refresh took")
+                .register(registry);
+    }
+
+    @Scheduled(every = "${analytics.segments.refresh-interval:30s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> refreshAll() {
+        long start = System.nanoTime();
+        return refresher.refreshAll()
+                .invoke(report -> {
+                    long millis = (System.nanoTime() - start) / 1_000_000;
+                    refreshTimer.record(Duration.ofMillis(millis));
+                    lastDurationMillis.set(millis);
+                    lastRefreshEpochMillis.set(System.currentTimeMillis());
+                    LOG.debugf("membership refreshed in %d ms: %s", millis, report);
+                })
+                .onFailure().invoke(e -> {
+                    failures.increment();
+                    LOG.warn("membership refresh failed", e);
+                })
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    @Scheduled(every = "${analytics.segments.change-poll-interval:2s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> refreshChanged() {
+        return refresher.refreshChanged()
+                .onFailure().invoke(e -> {
+                    failures.increment();
+                    LOG.warn("refresh of changed segments failed", e);
+                })
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+}
