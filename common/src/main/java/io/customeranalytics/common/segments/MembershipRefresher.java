@@ -68,15 +68,20 @@ public class MembershipRefresher {
 
     private static final String CLEAR_MEMBERS = "DELETE FROM segment_membership WHERE segment_id = $1";
 
-    /** $1 segment_id, $2 segment_name, then the rule's parameters; %s is the compiled rule (or false). */
+    /**
+     * $1 segment_id, $2 segment_name, then the rule's parameters; %s is the compiled rule (or false). Labels are
+     * read from the profiles as they are now; rules from the metrics snapshot (a customer not in it yet matches
+     * no rule until the next snapshot).
+     */
     private static final String ADD_MEMBERS = """
             INSERT INTO segment_membership (segment_id, customer_id, matched_by)
             SELECT $1::text, customer_id,
                    CASE WHEN by_label AND by_rules THEN 'both' WHEN by_label THEN 'label' ELSE 'rules' END
-            FROM (SELECT m.customer_id,
-                         coalesce(m.customer_segment = $2::text, false) AS by_label,
-                         %s AS by_rules
-                  FROM customer_metrics_snapshot m) AS candidates
+            FROM (SELECT coalesce(m.customer_id, p.customer_id) AS customer_id,
+                         coalesce(p.customer_segment = $2::text, false) AS by_label,
+                         (m.customer_id IS NOT NULL AND %s) AS by_rules
+                  FROM customer_metrics_snapshot m
+                  FULL JOIN customer_profiles p ON p.customer_id = m.customer_id) AS candidates
             WHERE by_label OR by_rules""";
 
     private static final String MARK_SEGMENT = """
