@@ -52,6 +52,14 @@ public record PipeColumn(String name, String type) {
         return new PipeColumn(name, "UInt64");
     }
 
+    public static PipeColumn nullableUInt64(String name) {
+        return new PipeColumn(name, "Nullable(UInt64)");
+    }
+
+    public static PipeColumn nullableUInt8(String name) {
+        return new PipeColumn(name, "Nullable(UInt8)");
+    }
+
     public static PipeColumn stringArray(String name) {
         return new PipeColumn(name, "Array(String)");
     }
@@ -74,7 +82,7 @@ public record PipeColumn(String name, String type) {
             case "DateTime" -> TimeFormats.format(row.getOffsetDateTime(name));
             case "Date" -> ((LocalDate) value).toString();
             case "UInt64" -> row.getLong(name);
-            case "Int32" -> row.getInteger(name);
+            case "Int32", "UInt8" -> row.getInteger(name);
             case "Float64" -> row.getDouble(name);
             case "Array(String)" -> row.getArrayOfStrings(name);
             default -> value instanceof OffsetDateTime time ? TimeFormats.format(time) : value.toString();

@@ -1,5 +1,6 @@
 package io.customeranalytics.query.pipes;
 
+import io.customeranalytics.localstack.TestEvents;
 import java.time.DayOfWeek;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,19 +27,19 @@ final class BehaviorExpectation {
     private BehaviorExpectation() {
     }
 
-    static List<Row> compute(List<Fixtures.Event> events, Predicate<Fixtures.Event> filter, OffsetDateTime start,
+    static List<Row> compute(List<TestEvents.Event> events, Predicate<TestEvents.Event> filter, OffsetDateTime start,
                              OffsetDateTime end, String granularity) {
         Map<String, long[]> counts = new TreeMap<>();
         Map<String, Set<String>> customers = new TreeMap<>();
         Map<String, Double> revenue = new TreeMap<>();
-        for (Fixtures.Event e : events) {
+        for (TestEvents.Event e : events) {
             if (!filter.test(e)) {
                 continue;
             }
             if (start != null && e.timestamp().isBefore(start) || end != null && e.timestamp().isAfter(end)) {
                 continue;
             }
-            String key = Fixtures.text(period(e.timestamp(), granularity)) + "|" + e.eventType();
+            String key = TestEvents.text(period(e.timestamp(), granularity)) + "|" + e.eventType();
             counts.computeIfAbsent(key, k -> new long[1])[0]++;
             customers.computeIfAbsent(key, k -> new HashSet<>()).add(e.customerId());
             revenue.merge(key, e.revenue(), Double::sum);

@@ -1,6 +1,7 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -15,9 +16,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 
-import static io.customeranalytics.query.pipes.Fixtures.ADMIN;
-import static io.customeranalytics.query.pipes.Fixtures.unique;
-import static io.customeranalytics.query.pipes.Fixtures.utc;
+import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.localstack.TestEvents.unique;
+import static io.customeranalytics.localstack.TestEvents.utc;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -33,7 +34,7 @@ class CustomerActivityTest {
     Pool pool;
 
     String customer;
-    List<Fixtures.Event> events;
+    List<TestEvents.Event> events;
 
     @BeforeEach
     void insertCustomer() {
@@ -42,19 +43,19 @@ class CustomerActivityTest {
         OffsetDateTime base = utc("2022-05-01 08:00:00");
         for (int i = 0; i < 150; i++) {
             String type = TYPES.get(i % TYPES.size());
-            events.add(new Fixtures.Event(customer + "-" + i, customer, type, base.plusMinutes(37L * i),
+            events.add(new TestEvents.Event(customer + "-" + i, customer, type, base.plusMinutes(37L * i),
                     "s-" + i / 10, "https://shop.example/" + i, "prod-" + i % 9, "cat-" + i % 4,
                     i % 2 == 0 ? "mobile" : "desktop", "FR", i % 3 == 0 ? null : "news.example",
                     type.equals("purchase") ? 3.5 : null, type.equals("purchase") ? 2 : null));
         }
-        Fixtures.insert(pool, events);
+        TestEvents.insert(pool, events);
     }
 
-    private List<String> expectedIds(Predicate<Fixtures.Event> filter, int limit) {
+    private List<String> expectedIds(Predicate<TestEvents.Event> filter, int limit) {
         return events.stream().filter(filter)
-                .sorted(Comparator.comparing(Fixtures.Event::timestamp).reversed()
-                        .thenComparing(Fixtures.Event::eventId))
-                .limit(limit).map(Fixtures.Event::eventId).toList();
+                .sorted(Comparator.comparing(TestEvents.Event::timestamp).reversed()
+                        .thenComparing(TestEvents.Event::eventId))
+                .limit(limit).map(TestEvents.Event::eventId).toList();
     }
 
     @Test
@@ -69,9 +70,9 @@ class CustomerActivityTest {
                 .body("rows_before_limit_at_least", equalTo(150))
                 .extract().jsonPath();
         assertEquals(expectedIds(e -> true, 100), json.getList("data.event_id"));
-        Fixtures.Event newest = events.get(149);
+        TestEvents.Event newest = events.get(149);
         assertEquals(newest.eventType(), json.getString("data[0].event_type"));
-        assertEquals(Fixtures.text(newest.timestamp()), json.getString("data[0].event_timestamp"));
+        assertEquals(TestEvents.text(newest.timestamp()), json.getString("data[0].event_timestamp"));
         assertEquals(newest.referrer(), json.getString("data[0].referrer"));
         assertEquals(newest.deviceType(), json.getString("data[0].device_type"));
     }
@@ -82,11 +83,11 @@ class CustomerActivityTest {
         OffsetDateTime end = events.get(90).timestamp();
         JsonPath json = given().queryParam("customer_id", customer).queryParam("token", ADMIN)
                 .queryParam("event_type", "add_to_cart")
-                .queryParam("start_date", Fixtures.text(start))
-                .queryParam("end_date", Fixtures.text(end))
+                .queryParam("start_date", TestEvents.text(start))
+                .queryParam("end_date", TestEvents.text(end))
                 .when().get("/v0/pipes/customer_activity.json")
                 .then().statusCode(200).extract().jsonPath();
-        Predicate<Fixtures.Event> filter = e -> e.eventType().equals("add_to_cart")
+        Predicate<TestEvents.Event> filter = e -> e.eventType().equals("add_to_cart")
                 && !e.timestamp().isBefore(start) && !e.timestamp().isAfter(end);
         List<String> expected = expectedIds(filter, 100);
         assertEquals(expected, json.getList("data.event_id"));
@@ -97,7 +98,7 @@ class CustomerActivityTest {
     void rangeBoundsAreInclusive() {
         OffsetDateTime only = events.get(42).timestamp();
         given().queryParam("customer_id", customer).queryParam("token", ADMIN)
-                .queryParam("start_date", Fixtures.text(only)).queryParam("end_date", Fixtures.text(only))
+                .queryParam("start_date", TestEvents.text(only)).queryParam("end_date", TestEvents.text(only))
                 .when().get("/v0/pipes/customer_activity.json")
                 .then().statusCode(200).body("rows", equalTo(1)).body("data[0].event_id", equalTo(customer + "-42"));
     }

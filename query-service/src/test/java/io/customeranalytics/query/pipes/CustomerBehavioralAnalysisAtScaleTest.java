@@ -1,6 +1,7 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -18,8 +19,8 @@ import java.util.function.Predicate;
 
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.assertMatches;
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.fetch;
-import static io.customeranalytics.query.pipes.Fixtures.unique;
-import static io.customeranalytics.query.pipes.Fixtures.utc;
+import static io.customeranalytics.localstack.TestEvents.unique;
+import static io.customeranalytics.localstack.TestEvents.utc;
 
 /**
  * 200,000 generated events of 5,000 customers over 100 days, then customer_behavioral_analysis for several
@@ -36,7 +37,7 @@ class CustomerBehavioralAnalysisAtScaleTest {
     private static final int DAYS = 100;
     private static final String[] TYPES = {"page_view", "page_view", "page_view", "add_to_cart", "purchase", "search"};
 
-    private static List<Fixtures.Event> events;
+    private static List<TestEvents.Event> events;
     private static String[] countries;
     private static String[] devices;
 
@@ -53,22 +54,22 @@ class CustomerBehavioralAnalysisAtScaleTest {
         devices = new String[]{run + "-mobile", run + "-desktop", run + "-tablet"};
         Random random = new Random(20_240_101);
         OffsetDateTime base = utc("2021-03-01 00:00:00");
-        List<Fixtures.Event> generated = new ArrayList<>(EVENTS);
+        List<TestEvents.Event> generated = new ArrayList<>(EVENTS);
         for (int i = 0; i < EVENTS; i++) {
             String type = TYPES[random.nextInt(TYPES.length)];
             boolean purchase = type.equals("purchase");
-            generated.add(new Fixtures.Event(run + "-" + i, run + "-c" + random.nextInt(CUSTOMERS), type,
+            generated.add(new TestEvents.Event(run + "-" + i, run + "-c" + random.nextInt(CUSTOMERS), type,
                     base.plusSeconds(random.nextInt(DAYS * 86_400)).plusNanos(random.nextInt(1000) * 1000L),
                     "s-" + random.nextInt(20_000), null, null, null,
                     devices[random.nextInt(devices.length)], countries[random.nextInt(countries.length)], null,
                     purchase && random.nextInt(10) > 0 ? random.nextInt(50_000) / 100.0 : null,
                     purchase && random.nextInt(4) > 0 ? 1 + random.nextInt(4) : null));
         }
-        Fixtures.insert(pool, generated);
+        TestEvents.insert(pool, generated);
         events = generated;
     }
 
-    private void check(Predicate<Fixtures.Event> filter, Map<String, String> params) {
+    private void check(Predicate<TestEvents.Event> filter, Map<String, String> params) {
         OffsetDateTime start = params.containsKey("start_date") ? utc(params.get("start_date")) : null;
         OffsetDateTime end = params.containsKey("end_date") ? utc(params.get("end_date")) : null;
         String granularity = params.getOrDefault("granularity", "day");
@@ -88,7 +89,7 @@ class CustomerBehavioralAnalysisAtScaleTest {
     void theDailyAggregateHoldsEveryEventOfTheRun() {
         for (String country : countries) {
             long expected = events.stream().filter(e -> e.country().equals(country)).count();
-            long aggregated = Fixtures.rows(pool, "SELECT coalesce(sum(event_count), 0) FROM customer_daily_activity"
+            long aggregated = TestEvents.rows(pool, "SELECT coalesce(sum(event_count), 0) FROM customer_daily_activity"
                     + " WHERE country = $1", country).get(0).getLong(0);
             org.junit.jupiter.api.Assertions.assertEquals(expected, aggregated, country);
         }

@@ -1,6 +1,7 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -14,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import static io.customeranalytics.query.pipes.Fixtures.ADMIN;
-import static io.customeranalytics.query.pipes.Fixtures.unique;
-import static io.customeranalytics.query.pipes.Fixtures.utc;
+import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.localstack.TestEvents.unique;
+import static io.customeranalytics.localstack.TestEvents.utc;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -30,11 +31,11 @@ class CustomerBehavioralAnalysisTest {
     @Inject
     Pool pool;
 
-    private List<Fixtures.Event> handData(String country) {
+    private List<TestEvents.Event> handData(String country) {
         String c1 = unique("c1");
         String c2 = unique("c2");
         String c3 = unique("c3");
-        List<Fixtures.Event> events = List.of(
+        List<TestEvents.Event> events = List.of(
                 // Monday 2022-01-03
                 ev(c1, "page_view", "2022-01-03 10:00:00", country, null, null),
                 ev(c1, "page_view", "2022-01-03 23:59:59", country, null, null),
@@ -45,13 +46,13 @@ class CustomerBehavioralAnalysisTest {
                 ev(c3, "purchase", "2022-01-10 08:00:00", country, null, 3),
                 // February, null quantity counts 1
                 ev(c1, "purchase", "2022-02-01 00:00:00", country, 5.0, null));
-        Fixtures.insert(pool, events);
+        TestEvents.insert(pool, events);
         return events;
     }
 
-    private static Fixtures.Event ev(String customer, String type, String time, String country, Double price,
+    private static TestEvents.Event ev(String customer, String type, String time, String country, Double price,
                                      Integer quantity) {
-        return new Fixtures.Event(unique("ev"), customer, type, utc(time), null, null, null, null, "mobile", country,
+        return new TestEvents.Event(unique("ev"), customer, type, utc(time), null, null, null, null, "mobile", country,
                 null, price, quantity);
     }
 
@@ -196,7 +197,7 @@ class CustomerBehavioralAnalysisTest {
                 .then().statusCode(200).extract().jsonPath().getList("data");
     }
 
-    static Predicate<Fixtures.Event> all() {
+    static Predicate<TestEvents.Event> all() {
         return e -> true;
     }
 

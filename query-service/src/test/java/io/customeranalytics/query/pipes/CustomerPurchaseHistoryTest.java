@@ -1,6 +1,7 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -16,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import static io.customeranalytics.query.pipes.Fixtures.ADMIN;
-import static io.customeranalytics.query.pipes.Fixtures.unique;
-import static io.customeranalytics.query.pipes.Fixtures.utc;
+import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.localstack.TestEvents.unique;
+import static io.customeranalytics.localstack.TestEvents.utc;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -32,7 +33,7 @@ class CustomerPurchaseHistoryTest {
     Pool pool;
 
     String customer;
-    List<Fixtures.Event> events;
+    List<TestEvents.Event> events;
 
     /** 30 purchases over 30 days in two categories (some with null price or quantity), plus page views. */
     @BeforeEach
@@ -44,40 +45,40 @@ class CustomerPurchaseHistoryTest {
             OffsetDateTime time = base.plusDays(i).plusHours(i % 24).plusSeconds(i);
             Double price = i % 7 == 0 ? null : 10.0 + i / 4.0;
             Integer quantity = i % 5 == 0 ? null : i % 3;
-            events.add(new Fixtures.Event(customer + "-p" + i, customer, "purchase", time, "s-" + (i / 3),
+            events.add(new TestEvents.Event(customer + "-p" + i, customer, "purchase", time, "s-" + (i / 3),
                     "https://shop.example/p/" + i, "prod-" + i, i % 2 == 0 ? "cat-even" : "cat-odd", "mobile",
                     "US", "google.com", price, quantity));
-            events.add(Fixtures.event(customer + "-v" + i, customer, "page_view", time.minusMinutes(1)));
+            events.add(TestEvents.event(customer + "-v" + i, customer, "page_view", time.minusMinutes(1)));
         }
         // Two purchases at the same instant: ordered by event_id.
-        events.add(new Fixtures.Event(customer + "-tie-b", customer, "purchase", base.plusDays(40), null, null,
+        events.add(new TestEvents.Event(customer + "-tie-b", customer, "purchase", base.plusDays(40), null, null,
                 null, "cat-even", null, null, null, 1.0, 1));
-        events.add(new Fixtures.Event(customer + "-tie-a", customer, "purchase", base.plusDays(40), null, null,
+        events.add(new TestEvents.Event(customer + "-tie-a", customer, "purchase", base.plusDays(40), null, null,
                 null, "cat-even", null, null, null, 2.0, 1));
         // Another customer's purchase never shows.
-        events.add(new Fixtures.Event(unique("other"), unique("other-cust"), "purchase", base, null, null, null,
+        events.add(new TestEvents.Event(unique("other"), unique("other-cust"), "purchase", base, null, null, null,
                 "cat-even", null, null, null, 5.0, 1));
-        Fixtures.insert(pool, events);
+        TestEvents.insert(pool, events);
     }
 
-    private List<Fixtures.Event> expected(Predicate<Fixtures.Event> filter, int limit) {
+    private List<TestEvents.Event> expected(Predicate<TestEvents.Event> filter, int limit) {
         return events.stream()
                 .filter(e -> e.customerId().equals(customer) && e.eventType().equals("purchase"))
                 .filter(filter)
-                .sorted(Comparator.comparing(Fixtures.Event::timestamp).reversed()
-                        .thenComparing(Fixtures.Event::eventId))
+                .sorted(Comparator.comparing(TestEvents.Event::timestamp).reversed()
+                        .thenComparing(TestEvents.Event::eventId))
                 .limit(limit)
                 .toList();
     }
 
-    private static void assertRows(List<Fixtures.Event> expected, JsonPath json) {
+    private static void assertRows(List<TestEvents.Event> expected, JsonPath json) {
         List<Map<String, Object>> data = json.getList("data");
         assertEquals(expected.size(), data.size());
         for (int i = 0; i < expected.size(); i++) {
-            Fixtures.Event e = expected.get(i);
+            TestEvents.Event e = expected.get(i);
             Map<String, Object> row = data.get(i);
             assertEquals(e.eventId(), row.get("event_id"));
-            assertEquals(Fixtures.text(e.timestamp()), row.get("event_timestamp"));
+            assertEquals(TestEvents.text(e.timestamp()), row.get("event_timestamp"));
             assertEquals(e.categoryId(), row.get("category_id"));
             assertEquals(e.price(), row.get("price") == null ? null : ((Number) row.get("price")).doubleValue());
             assertEquals(e.quantity(), row.get("quantity"));
@@ -111,8 +112,8 @@ class CustomerPurchaseHistoryTest {
         OffsetDateTime end = events.get(40).timestamp();
         JsonPath json = given()
                 .queryParam("customer_id", customer)
-                .queryParam("start_date", Fixtures.text(start))
-                .queryParam("end_date", Fixtures.text(end).replace(' ', 'T') + "Z")
+                .queryParam("start_date", TestEvents.text(start))
+                .queryParam("end_date", TestEvents.text(end).replace(' ', 'T') + "Z")
                 .queryParam("category_id", "cat-even")
                 .queryParam("limit", 3)
                 .header("Authorization", "Bearer " + ADMIN)
@@ -120,7 +121,7 @@ class CustomerPurchaseHistoryTest {
                 .then().statusCode(200)
                 .body("rows", equalTo(3))
                 .extract().jsonPath();
-        Predicate<Fixtures.Event> filter = e -> !e.timestamp().isBefore(start) && !e.timestamp().isAfter(end)
+        Predicate<TestEvents.Event> filter = e -> !e.timestamp().isBefore(start) && !e.timestamp().isAfter(end)
                 && "cat-even".equals(e.categoryId());
         assertRows(expected(filter, 3), json);
         assertEquals(expected(filter, 1000).size(), json.getInt("rows_before_limit_at_least"));

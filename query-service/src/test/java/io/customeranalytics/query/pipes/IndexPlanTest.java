@@ -3,6 +3,7 @@ package io.customeranalytics.query.pipes;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import static io.customeranalytics.query.pipes.Fixtures.unique;
+import static io.customeranalytics.localstack.TestEvents.unique;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,15 +50,15 @@ class IndexPlanTest {
     void insertCustomer() {
         customer = unique("cust");
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
-        List<Fixtures.Event> events = new ArrayList<>();
+        List<TestEvents.Event> events = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             // Many customers, so that one customer's rows are a small part of the table.
             String who = i % 20 == 0 ? customer : customer + "-other-" + i % 400;
-            events.add(new Fixtures.Event(unique("ev"), who, i % 4 == 0 ? "purchase" : "page_view",
+            events.add(new TestEvents.Event(unique("ev"), who, i % 4 == 0 ? "purchase" : "page_view",
                     now.minusMinutes(i), "s-" + i, "https://shop.example/" + i, "prod", "cat-" + i % 3, "mobile", "US",
                     null, 9.99, 1));
         }
-        Fixtures.insert(pool, events);
+        TestEvents.insert(pool, events);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -10,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static io.customeranalytics.query.pipes.Fixtures.ADMIN;
-import static io.customeranalytics.query.pipes.Fixtures.unique;
-import static io.customeranalytics.query.pipes.Fixtures.utc;
+import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.localstack.TestEvents.unique;
+import static io.customeranalytics.localstack.TestEvents.utc;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -35,10 +36,10 @@ class PipeMachineryTest {
     @BeforeEach
     void insertCustomer() {
         customer = unique("cust");
-        Fixtures.insert(pool, List.of(
-                new Fixtures.Event(customer + "-1", customer, "page_view", utc("2022-07-01 10:00:00"), "s-1",
+        TestEvents.insert(pool, List.of(
+                new TestEvents.Event(customer + "-1", customer, "page_view", utc("2022-07-01 10:00:00"), "s-1",
                         "https://shop.example/a,b?q=\"x\"", null, null, "mobile", "", "line1\nline2", null, null),
-                new Fixtures.Event(customer + "-2", customer, "purchase", utc("2022-07-01 11:00:00"), "s-1",
+                new TestEvents.Event(customer + "-2", customer, "purchase", utc("2022-07-01 11:00:00"), "s-1",
                         null, "prod-1", "cat-1", "mobile", "ES", null, 12.25, 2)));
     }
 

@@ -2,6 +2,7 @@ package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.segments.MembershipRefresher;
 import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -20,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.DOUBLES;
-import static io.customeranalytics.query.pipes.Fixtures.ADMIN;
-import static io.customeranalytics.query.pipes.Fixtures.unique;
+import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.localstack.TestEvents.unique;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -71,15 +72,15 @@ class SegmentEndpointsTest {
                 id, id + "@example.com", "F-" + id, label, country, age, ltv, LocalDate.of(2022, 1, 1));
     }
 
-    private void activity(List<Fixtures.Event> events, String customer, int purchases, double spent, int sessions,
+    private void activity(List<TestEvents.Event> events, String customer, int purchases, double spent, int sessions,
                           OffsetDateTime at) {
         double price = purchases == 0 ? 0 : spent / purchases;
         for (int i = 0; i < purchases; i++) {
-            events.add(new Fixtures.Event(unique("ev"), customer, "purchase", at.plusMinutes(i), "s-" + customer
+            events.add(new TestEvents.Event(unique("ev"), customer, "purchase", at.plusMinutes(i), "s-" + customer
                     + "-0", null, null, null, null, null, null, price, 1));
         }
         for (int i = 0; i < sessions; i++) {
-            events.add(new Fixtures.Event(unique("ev"), customer, "page_view", at.plusHours(i), "s-" + customer
+            events.add(new TestEvents.Event(unique("ev"), customer, "page_view", at.plusHours(i), "s-" + customer
                     + "-" + i, null, null, null, null, null, null, null, null));
         }
     }
@@ -100,13 +101,13 @@ class SegmentEndpointsTest {
         profile(small, "Other " + run, "US", 50, 100.0);
         base = 1_000_000_000L + new java.util.Random().nextInt(1_000_000_000) * 16L;
         OffsetDateTime recent = OffsetDateTime.now(ZoneOffset.UTC).minusDays(3).withNano(0);
-        List<Fixtures.Event> events = new ArrayList<>();
+        List<TestEvents.Event> events = new ArrayList<>();
         activity(events, big, 3, base + 1500, 12, recent);
         activity(events, rich, 2, base + 1200, 11, recent.minusDays(60));
         activity(events, tagged, 0, 0, 1, recent.minusDays(45));
         activity(events, small, 1, base + 100, 15, recent);
         activity(events, ghost, 1, base + 5000, 15, recent);
-        Fixtures.insert(pool, events);
+        TestEvents.insert(pool, events);
         sql("INSERT INTO customer_segments (segment_id, segment_name, segment_rules, segment_type)"
                 + " VALUES ($1, $2, $3, $4)", segmentId, segmentName, rules(1000), "value-based");
         refresher.refreshAll().await().atMost(Duration.ofMinutes(5));

@@ -1,4 +1,4 @@
-package io.customeranalytics.query.pipes;
+package io.customeranalytics.localstack;
 
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -12,10 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** Test data written straight to the tables (query-service never writes), with unique ids. */
-final class Fixtures {
+/**
+ * Test data written straight to the tables, for the tests of services that only read, with unique ids; and the
+ * step that makes TimescaleDB's continuous aggregates include it.
+ */
+public final class TestEvents {
 
-    static final String ADMIN = "test-admin-token";
+    public static final String ADMIN = "test-admin-token";
 
     private static final String INSERT_EVENTS = """
             INSERT INTO customer_events (event_id, customer_id, event_type, event_timestamp, session_id, page_url,
@@ -24,46 +27,46 @@ final class Fixtures {
                                  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[],
                                  $13::int4[])""";
 
-    private Fixtures() {
+    private TestEvents() {
     }
 
     /** One event; its revenue per API.md: price x coalesce(quantity, 1) for purchases, null price as 0. */
-    record Event(String eventId, String customerId, String eventType, OffsetDateTime timestamp, String sessionId,
+    public record Event(String eventId, String customerId, String eventType, OffsetDateTime timestamp, String sessionId,
                  String pageUrl, String productId, String categoryId, String deviceType, String country,
                  String referrer, Double price, Integer quantity) {
 
-        double revenue() {
+        public double revenue() {
             if (!eventType.equals("purchase")) {
                 return 0;
             }
             return (price == null ? 0 : price) * (quantity == null ? 1 : quantity);
         }
 
-        Event at(OffsetDateTime time) {
+        public Event at(OffsetDateTime time) {
             return new Event(eventId, customerId, eventType, time, sessionId, pageUrl, productId, categoryId,
                     deviceType, country, referrer, price, quantity);
         }
     }
 
-    static Event event(String id, String customer, String type, OffsetDateTime time) {
+    public static Event event(String id, String customer, String type, OffsetDateTime time) {
         return new Event(id, customer, type, time, null, null, null, null, null, null, null, null, null);
     }
 
-    static String unique(String what) {
+    public static String unique(String what) {
         return what + "-" + UUID.randomUUID().toString().substring(0, 13);
     }
 
-    static OffsetDateTime utc(String text) {
+    public static OffsetDateTime utc(String text) {
         return OffsetDateTime.parse(text.replace(' ', 'T') + "Z").withOffsetSameInstant(ZoneOffset.UTC);
     }
 
     /** The API's DateTime text, {@code YYYY-MM-DD HH:MM:SS} in UTC. */
-    static String text(OffsetDateTime time) {
+    public static String text(OffsetDateTime time) {
         return java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
                 .format(time.withOffsetSameInstant(ZoneOffset.UTC));
     }
 
-    static void insert(Pool pool, List<Event> events) {
+    public static void insert(Pool pool, List<Event> events) {
         for (int from = 0; from < events.size(); from += 20_000) {
             List<Event> chunk = events.subList(from, Math.min(events.size(), from + 20_000));
             int n = chunk.size();
@@ -104,7 +107,7 @@ final class Fixtures {
      * refresh policy would within a minute: events older than the aggregate's last refresh only show in it after
      * a refresh. In plain PostgreSQL mode the aggregate is maintained by a trigger and this does nothing.
      */
-    static void settleAggregates(Pool pool, List<Event> events) {
+    public static void settleAggregates(Pool pool, List<Event> events) {
         if (events.isEmpty() || !timescale(pool)) {
             return;
         }
@@ -116,11 +119,11 @@ final class Fixtures {
                 + until + "'::timestamptz)").execute().await().atMost(Duration.ofMinutes(5));
     }
 
-    static boolean timescale(Pool pool) {
+    public static boolean timescale(Pool pool) {
         return rows(pool, "SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'").get(0).getLong(0) > 0;
     }
 
-    static List<Row> rows(Pool pool, String sql, Object... params) {
+    public static List<Row> rows(Pool pool, String sql, Object... params) {
         List<Row> out = new ArrayList<>();
         pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofMinutes(2)).forEach(out::add);
         return out;

@@ -1,0 +1,21 @@
+package io.customeranalytics.segmentation;
+
+import io.customeranalytics.common.auth.TokenAuthenticator;
+import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.PipeRepository;
+import io.customeranalytics.common.pipes.PipeResourceSupport;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The pipe endpoints of segmentation-service: RFM segmentation suggestions. */
+@Path("/v0/pipes")
+@Tag(name = "Segmentation pipes", description = "RFM segmentation suggestions")
+public class PipesResource extends PipeResourceSupport {
+
+    public PipesResource(TokenAuthenticator authenticator, PipeRepository repository,
+                         @Any Instance<PipeEndpoint> endpoints) {
+        super(authenticator, repository, endpoints);
+    }
+}

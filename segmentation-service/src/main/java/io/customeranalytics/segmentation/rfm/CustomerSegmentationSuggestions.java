@@ -1,0 +1,152 @@
+package io.customeranalytics.segmentation.rfm;
+
+import io.customeranalytics.common.pipes.PipeColumn;
+import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.PipeParam;
+import io.customeranalytics.common.pipes.PipeParams;
+import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.common.pipes.PipeSql;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+
+/**
+ * {@code customer_segmentation_suggestions}: an RFM segment for every customer (API.md section 3).
+ *
+ * <p>Customers are everyone seen in an event at or before {@code as_of}, or in a profile; only events at or
+ * before {@code as_of} count. They are read as the behavioural analysis reads them: whole UTC days before
+ * {@code as_of}'s day from the daily aggregates, the rest of that day from the raw events. Among customers with
+ * a purchase, {@code r = ceil(5 * cume_dist)} over recency_days descending, f and m likewise over frequency and
+ * monetary ascending, so ties share a score; the first matching rule names the segment. Customers without a
+ * purchase are Browsers (an event in the 30 days up to as_of) or Inactive.
+ */
+@ApplicationScoped
+public class CustomerSegmentationSuggestions implements PipeEndpoint {
+
+    /** ? is as_of (null: now). */
+    static final String SCORED = """
+            WITH bounds AS (
+                SELECT coalesce(?::timestamptz, now()) AS as_of,
+                       date_trunc('day', coalesce(?::timestamptz, now()), 'UTC') AS as_of_day
+            ),
+            activity AS (
+                SELECT a.customer_id, a.event_type, a.event_count, a.revenue, a.last_event_at
+                FROM customer_daily_activity a, bounds b
+                WHERE a.day < b.as_of_day
+                UNION ALL
+                SELECT e.customer_id, e.event_type, 1, %s, e.event_timestamp
+                FROM customer_events e, bounds b
+                WHERE e.event_timestamp >= b.as_of_day AND e.event_timestamp <= b.as_of
+            ),
+            per_customer AS (
+                SELECT customer_id,
+                       sum(revenue) AS monetary,
+                       coalesce(sum(event_count) FILTER (WHERE event_type = 'purchase'), 0) AS frequency,
+                       sum(event_count) AS total_events,
+                       max(last_event_at) AS last_event_at,
+                       max(last_event_at) FILTER (WHERE event_type = 'purchase') AS last_purchase_at
+                FROM activity
+                GROUP BY customer_id
+            ),
+            sessions AS (
+                SELECT customer_id, count(DISTINCT session_id) AS session_count
+                FROM (SELECT s.customer_id, s.session_id
+                      FROM customer_daily_sessions s, bounds b
+                      WHERE s.day < b.as_of_day
+                      UNION ALL
+                      SELECT e.customer_id, e.session_id
+                      FROM customer_events e, bounds b
+                      WHERE e.session_id IS NOT NULL AND e.event_timestamp >= b.as_of_day
+                        AND e.event_timestamp <= b.as_of) AS all_sessions
+                GROUP BY customer_id
+            ),
+            customers AS (
+                SELECT coalesce(c.customer_id, p.customer_id) AS customer_id,
+                       p.customer_segment AS current_segment,
+                       coalesce(c.frequency, 0)::bigint AS frequency,
+                       coalesce(c.monetary, 0)::double precision AS monetary,
+                       coalesce(c.total_events, 0)::bigint AS total_events,
+                       c.last_event_at,
+                       floor(extract(epoch FROM b.as_of - c.last_purchase_at) / 86400)::bigint AS recency_days,
+                       c.last_event_at >= b.as_of - INTERVAL '30 days' AS recent
+                FROM per_customer c
+                FULL JOIN customer_profiles p ON p.customer_id = c.customer_id
+                CROSS JOIN bounds b
+            ),
+            scored AS (
+                SELECT c.*,
+                       CASE WHEN c.frequency > 0 THEN ceil(5 * cume_dist() OVER (PARTITION BY c.frequency > 0
+                           ORDER BY c.recency_days DESC))::int END AS r,
+                       CASE WHEN c.frequency > 0 THEN ceil(5 * cume_dist() OVER (PARTITION BY c.frequency > 0
+                           ORDER BY c.frequency))::int END AS f,
+                       CASE WHEN c.frequency > 0 THEN ceil(5 * cume_dist() OVER (PARTITION BY c.frequency > 0
+                           ORDER BY c.monetary))::int END AS m
+                FROM customers c
+            ),
+            suggested AS (
+                SELECT s.*,
+                       CASE WHEN s.frequency > 0 THEN %s
+                            WHEN s.recent THEN 'Browsers'
+                            ELSE 'Inactive' END AS suggested_segment
+                FROM scored s
+            )
+            SELECT q.customer_id, q.current_segment, q.suggested_segment, q.recency_days, q.frequency, q.monetary,
+                   q.r AS r_score, q.f AS f_score, q.m AS m_score,
+                   q.r::text || q.f::text || q.m::text AS rfm_score,
+                   q.total_events, coalesce(ss.session_count, 0) AS session_count, q.last_event_at,
+                   count(*) OVER () AS rows_before_limit
+            FROM suggested q
+            LEFT JOIN sessions ss ON ss.customer_id = q.customer_id
+            WHERE true""".formatted("CASE WHEN e.event_type = 'purchase' THEN coalesce(e.price, 0)"
+            + " * coalesce(e.quantity, 1) ELSE 0 END", RfmSegments.CASE_OF_SCORES);
+
+    private static final List<PipeParam> PARAMS = List.of(
+            PipeParam.oneOf("suggested_segment", RfmSegments.NAMES, null, "Only customers suggested for this segment"),
+            PipeParam.dateTime("as_of", "The moment the analysis is made at (default: now)", "2023-07-01 00:00:00"),
+            PipeParam.limit(1000, 100_000));
+
+    private static final List<PipeColumn> COLUMNS = List.of(
+            PipeColumn.string("customer_id"),
+            PipeColumn.nullableString("current_segment"),
+            PipeColumn.string("suggested_segment"),
+            PipeColumn.nullableUInt64("recency_days"),
+            PipeColumn.uint64("frequency"),
+            PipeColumn.float64("monetary"),
+            PipeColumn.nullableUInt8("r_score"),
+            PipeColumn.nullableUInt8("f_score"),
+            PipeColumn.nullableUInt8("m_score"),
+            PipeColumn.nullableString("rfm_score"),
+            PipeColumn.uint64("total_events"),
+            PipeColumn.uint64("session_count"),
+            PipeColumn.nullableDateTime("last_event_at"));
+
+    @Override
+    public String name() {
+        return "customer_segmentation_suggestions";
+    }
+
+    @Override
+    public String description() {
+        return "RFM scores and a suggested segment for every customer (monetary desc, customer_id)";
+    }
+
+    @Override
+    public List<PipeParam> params() {
+        return PARAMS;
+    }
+
+    @Override
+    public List<PipeColumn> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public PipeQuery query(PipeParams params) {
+        return new PipeSql("")
+                .bindShared(SCORED, params.dateTime("as_of"))
+                .bindIfPresent(" AND q.suggested_segment = ?", params.string("suggested_segment"))
+                .append(" ORDER BY q.monetary DESC, q.customer_id")
+                .bind(" LIMIT ?", params.int32("limit"))
+                .build();
+    }
+}
