@@ -44,7 +44,9 @@ class SegmentationServiceTest {
 
     @Test
     void unknownPathsAnswerJsonErrors() {
-        given().when().get("/v0/pipes/nothing.json")
+        given().when().get("/v0/nothing")
+                .then().statusCode(404).contentType("application/json");
+        given().queryParam("token", "test-admin-token").when().get("/v0/pipes/nothing.json")
                 .then().statusCode(404).contentType("application/json");
     }
 }
