@@ -16,7 +16,7 @@ import java.util.Set;
  * not       := NOT not | '(' rule ')' | predicate
  * predicate := operand ( op operand | [NOT] IN '(' operand (',' operand)* ')'
  *                      | [NOT] BETWEEN operand AND operand | IS [NOT] NULL )
- * operand   := metric | number | 'string'
+ * operand   := metric | number | 'string'        (number: -12, 3.5, 1e6, 2.5E-3)
  * op        := = | != | <> | < | <= | > | >=
  * </pre>
  * Keywords and metric names are case-insensitive. Both sides of a comparison, the values of IN and the bounds of
@@ -264,6 +264,18 @@ public final class RuleParser {
                     }
                     while (i < cps.length && isDigit(cps[i])) {
                         i++;
+                    }
+                }
+                if (i < cps.length && (cps[i] == 'e' || cps[i] == 'E')) {
+                    int exponent = i + 1;
+                    if (exponent < cps.length && (cps[exponent] == '+' || cps[exponent] == '-')) {
+                        exponent++;
+                    }
+                    if (exponent < cps.length && isDigit(cps[exponent])) {
+                        i = exponent;
+                        while (i < cps.length && isDigit(cps[i])) {
+                            i++;
+                        }
                     }
                 }
                 if (i < cps.length && (isWordStart(cps[i]) || cps[i] == '.')) {

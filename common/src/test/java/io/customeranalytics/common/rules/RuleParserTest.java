@@ -76,6 +76,8 @@ class RuleParserTest {
     void readsNumbersStringsAndMetricOperands() {
         assertEquals(new Rule.Compare(m(Metric.LIFETIME_VALUE), ">=", n("-12.50")),
                 RuleParser.parse("lifetime_value >= -12.50"));
+        assertEquals(new Rule.Compare(m(Metric.TOTAL_SPENT), ">=", n("5e-05")), RuleParser.parse("total_spent >= 5e-05"));
+        assertEquals(new Rule.Compare(m(Metric.TOTAL_SPENT), "<", n("1E+20")), RuleParser.parse("total_spent < 1E+20"));
         assertEquals(new Rule.Compare(m(Metric.CITY), "=", s("L'Hospitalet — Łódź 東京")),
                 RuleParser.parse("city = 'L''Hospitalet — Łódź 東京'"));
         assertEquals(new Rule.Compare(m(Metric.TOTAL_SPENT), ">", m(Metric.LIFETIME_VALUE)),

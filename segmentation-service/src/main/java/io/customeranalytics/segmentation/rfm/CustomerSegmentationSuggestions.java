@@ -23,8 +23,8 @@ import java.util.List;
 @ApplicationScoped
 public class CustomerSegmentationSuggestions implements PipeEndpoint {
 
-    /** ? is as_of (null: now). */
-    static final String SCORED = """
+    /** The scoring, as CTEs ending with {@code suggested}; every ? is as_of (null: now). */
+    static final String SCORING = """
             WITH bounds AS (
                 SELECT coalesce(?::timestamptz, now()) AS as_of,
                        date_trunc('day', coalesce(?::timestamptz, now()), 'UTC') AS as_of_day
@@ -89,7 +89,10 @@ public class CustomerSegmentationSuggestions implements PipeEndpoint {
                             WHEN s.recent THEN 'Browsers'
                             ELSE 'Inactive' END AS suggested_segment
                 FROM scored s
-            )
+            )""".formatted("CASE WHEN e.event_type = 'purchase' THEN coalesce(e.price, 0)"
+            + " * coalesce(e.quantity, 1) ELSE 0 END", RfmSegments.CASE_OF_SCORES);
+
+    private static final String SUGGESTIONS = SCORING + """
             SELECT q.customer_id, q.current_segment, q.suggested_segment, q.recency_days, q.frequency, q.monetary,
                    q.r AS r_score, q.f AS f_score, q.m AS m_score,
                    q.r::text || q.f::text || q.m::text AS rfm_score,
@@ -97,8 +100,7 @@ public class CustomerSegmentationSuggestions implements PipeEndpoint {
                    count(*) OVER () AS rows_before_limit
             FROM suggested q
             LEFT JOIN sessions ss ON ss.customer_id = q.customer_id
-            WHERE true""".formatted("CASE WHEN e.event_type = 'purchase' THEN coalesce(e.price, 0)"
-            + " * coalesce(e.quantity, 1) ELSE 0 END", RfmSegments.CASE_OF_SCORES);
+            WHERE true""";
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.oneOf("suggested_segment", RfmSegments.NAMES, null, "Only customers suggested for this segment"),
@@ -143,7 +145,7 @@ public class CustomerSegmentationSuggestions implements PipeEndpoint {
     @Override
     public PipeQuery query(PipeParams params) {
         return new PipeSql("")
-                .bindShared(SCORED, params.dateTime("as_of"))
+                .bindShared(SUGGESTIONS, params.dateTime("as_of"))
                 .bindIfPresent(" AND q.suggested_segment = ?", params.string("suggested_segment"))
                 .append(" ORDER BY q.monetary DESC, q.customer_id")
                 .bind(" LIMIT ?", params.int32("limit"))

@@ -1,0 +1,133 @@
+package io.customeranalytics.segmentation.rfm;
+
+import io.customeranalytics.common.pipes.PipeColumn;
+import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.PipeParam;
+import io.customeranalytics.common.pipes.PipeParams;
+import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.common.pipes.PipeSql;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+
+/**
+ * {@code segment_suggestions_summary}: one row per RFM segment (all eleven, in rule order) with its customers,
+ * their share of all customers, average recency, frequency and monetary, total revenue, and
+ * {@code suggested_rules}: a rule in the segment grammar (API.md section 4) that selects the same customers
+ * from the customer metrics, to post as a {@code customer_segments} row.
+ *
+ * <p>The rules follow from the score boundaries: scores are monotone in their value (ties share a score), so
+ * {@code r >= k} is {@code days_since_last_purchase <= } the largest recency scored k or more, {@code f >= k} is
+ * {@code purchase_count >= } the smallest frequency scored k or more, {@code m >= k} likewise on
+ * {@code total_spent}; {@code f = 1} is {@code purchase_count <= } the largest frequency scored 1. A segment's
+ * rule is its condition AND NOT every earlier segment's condition, as the first matching rule wins. A score
+ * level nobody reached becomes {@code purchase_count < 0} (never true).
+ */
+@ApplicationScoped
+public class SegmentSuggestionsSummary implements PipeEndpoint {
+
+    private static final String SUMMARY = CustomerSegmentationSuggestions.SCORING + """
+            ,
+            boundaries AS (
+                SELECT coalesce(format('days_since_last_purchase <= %1$s', max(recency_days) FILTER (WHERE r >= 4)),
+                                'purchase_count < 0') AS r4,
+                       coalesce(format('days_since_last_purchase <= %1$s', max(recency_days) FILTER (WHERE r >= 3)),
+                                'purchase_count < 0') AS r3,
+                       coalesce(format('days_since_last_purchase <= %1$s', max(recency_days) FILTER (WHERE r >= 2)),
+                                'purchase_count < 0') AS r2,
+                       coalesce(format('purchase_count >= %1$s', min(frequency) FILTER (WHERE f >= 4)),
+                                'purchase_count < 0') AS f4,
+                       coalesce(format('purchase_count >= %1$s', min(frequency) FILTER (WHERE f >= 2)),
+                                'purchase_count < 0') AS f2,
+                       coalesce(format('purchase_count <= %1$s', max(frequency) FILTER (WHERE f = 1)),
+                                'purchase_count < 0') AS f1,
+                       coalesce(format('total_spent >= %1$s', (min(monetary) FILTER (WHERE m >= 4))::text),
+                                'purchase_count < 0') AS m4,
+                       coalesce(format('total_spent >= %1$s', (min(monetary) FILTER (WHERE m >= 3))::text),
+                                'purchase_count < 0') AS m3
+                FROM suggested
+            ),
+            conditions AS (
+                SELECT ARRAY[
+                           format('(%s AND %s AND %s)', r4, f4, m4),
+                           format('(%s AND %s)', f4, r3),
+                           format('(%s AND %s)', r4, f1),
+                           format('(%s)', r4),
+                           format('(%s AND NOT (%s))', r3, r4),
+                           format('(%s)', f4),
+                           format('(%s AND %s)', f2, m3),
+                           format('(%s AND NOT (%s))', r2, r3)] AS c
+                FROM boundaries
+            ),
+            rules AS (
+                SELECT name, position,
+                       CASE WHEN position <= 9 THEN
+                                'purchase_count >= 1'
+                                || CASE WHEN position <= 8 THEN ' AND ' || c[position] ELSE '' END
+                                || coalesce((SELECT string_agg(' AND NOT ' || c[i], '' ORDER BY i)
+                                             FROM generate_series(1, position - 1) AS i), '')
+                            WHEN name = 'Browsers' THEN 'purchase_count = 0 AND days_since_last_event < 30'
+                            ELSE 'purchase_count = 0 AND NOT (days_since_last_event < 30)' END AS suggested_rules
+                FROM conditions,
+                     unnest(?::text[]) WITH ORDINALITY AS names(name, position)
+            ),
+            totals AS (
+                SELECT count(*) AS customers FROM suggested
+            )
+            SELECT r.name AS suggested_segment,
+                   count(s.customer_id) AS customer_count,
+                   count(s.customer_id)::double precision / nullif(t.customers, 0) AS share_of_customers,
+                   avg(s.recency_days)::double precision AS avg_recency_days,
+                   avg(s.frequency)::double precision AS avg_frequency,
+                   avg(s.monetary)::double precision AS avg_monetary,
+                   coalesce(sum(s.monetary), 0) AS total_revenue,
+                   r.suggested_rules
+            FROM rules r
+            CROSS JOIN totals t
+            LEFT JOIN suggested s ON s.suggested_segment = r.name
+            GROUP BY r.name, r.position, r.suggested_rules, t.customers
+            ORDER BY r.position""";
+
+    private static final List<PipeParam> PARAMS = List.of(
+            PipeParam.dateTime("as_of", "The moment the analysis is made at (default: now)", "2023-07-01 00:00:00"));
+
+    private static final List<PipeColumn> COLUMNS = List.of(
+            PipeColumn.string("suggested_segment"),
+            PipeColumn.uint64("customer_count"),
+            PipeColumn.nullableFloat64("share_of_customers"),
+            PipeColumn.nullableFloat64("avg_recency_days"),
+            PipeColumn.nullableFloat64("avg_frequency"),
+            PipeColumn.nullableFloat64("avg_monetary"),
+            PipeColumn.float64("total_revenue"),
+            PipeColumn.string("suggested_rules"));
+
+    @Override
+    public String name() {
+        return "segment_suggestions_summary";
+    }
+
+    @Override
+    public String description() {
+        return "Per RFM segment: customers, share, averages, revenue and a rule that selects them";
+    }
+
+    @Override
+    public List<PipeParam> params() {
+        return PARAMS;
+    }
+
+    @Override
+    public List<PipeColumn> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public PipeQuery query(PipeParams params) {
+        // The scoring's ? is as_of; the names come after it, as a bound array, never spliced.
+        String[] sql = SUMMARY.split("unnest\\(\\?::text\\[\\]\\)", 2);
+        return new PipeSql("")
+                .bindShared(sql[0] + "unnest(", params.dateTime("as_of"))
+                .bind("?::text[])" + sql[1], RfmSegments.NAMES.toArray(String[]::new))
+                .build();
+    }
+}

@@ -1,0 +1,121 @@
+package io.customeranalytics.segmentation.rfm;
+
+import io.customeranalytics.common.rules.Rule;
+import io.customeranalytics.common.rules.RuleCompiler;
+import io.customeranalytics.common.rules.RuleParser;
+import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every suggested rule parses, and, evaluated over the customer metrics, selects exactly the customers the
+ * suggestions put in its segment (as of now, over whatever the database holds, plus 300 customers generated
+ * here so that every score level is populated).
+ */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class SegmentSuggestionsSummaryTest {
+
+    @Inject
+    Pool pool;
+
+    @BeforeEach
+    void generateCustomers() {
+        String run = TestEvents.unique("sum");
+        Random random = new Random(99);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<TestEvents.Event> events = new ArrayList<>();
+        for (int c = 0; c < 300; c++) {
+            String customer = run + "-" + c;
+            int purchases = c % 10 == 0 ? 0 : random.nextInt(12);
+            for (int i = 0; i < purchases; i++) {
+                events.add(new TestEvents.Event(customer + "-p" + i, customer, "purchase",
+                        now.minusHours(6 + random.nextInt(24 * 400)), "s-" + i, null, null, null, null, null, null,
+                        random.nextInt(20_000) / 100.0, 1 + random.nextInt(3)));
+            }
+            events.add(TestEvents.event(customer + "-v", customer, "page_view",
+                    now.minusHours(1 + random.nextInt(24 * 60))));
+        }
+        TestEvents.insert(pool, events);
+    }
+
+    private Set<String> selectedByRule(String text) {
+        Rule rule = RuleParser.parse(text);
+        RuleCompiler.CompiledRule compiled = RuleCompiler.compile(rule, "m.", 1);
+        Set<String> ids = new HashSet<>();
+        TestEvents.rows(pool, "SELECT m.customer_id FROM customer_metrics m WHERE " + compiled.sql(),
+                compiled.values().toArray()).forEach(row -> ids.add(row.getString(0)));
+        return ids;
+    }
+
+    private Set<String> suggested(String segment) {
+        List<String> ids = given().queryParam("token", ADMIN).queryParam("suggested_segment", segment)
+                .queryParam("limit", 100_000)
+                .when().get("/v0/pipes/customer_segmentation_suggestions.json")
+                .then().statusCode(200).extract().jsonPath().getList("data.customer_id");
+        return new HashSet<>(ids);
+    }
+
+    @Test
+    void everySuggestedRuleSelectsTheCustomersOfItsSegment() {
+        JsonPath json = given().queryParam("token", ADMIN)
+                .when().get("/v0/pipes/segment_suggestions_summary.json")
+                .then().statusCode(200).extract().jsonPath();
+        List<Map<String, Object>> rows = json.getList("data");
+        assertEquals(RfmSegments.NAMES, rows.stream().map(r -> r.get("suggested_segment")).toList());
+        long customers = 0;
+        for (Map<String, Object> row : rows) {
+            String segment = (String) row.get("suggested_segment");
+            String rules = (String) row.get("suggested_rules");
+            Set<String> expected = suggested(segment);
+            Set<String> selected = selectedByRule(rules);
+            assertEquals(expected, selected, segment + ": " + rules);
+            assertEquals(expected.size(), ((Number) row.get("customer_count")).intValue(), segment);
+            customers += expected.size();
+        }
+        for (Map<String, Object> row : rows) {
+            double share = ((Number) row.get("share_of_customers")).doubleValue();
+            assertEquals(((Number) row.get("customer_count")).doubleValue() / customers, share, 1e-6);
+        }
+        assertTrue(rows.stream().filter(r -> ((Number) r.get("customer_count")).intValue() > 0).count() >= 8,
+                "most segments are populated: " + rows);
+    }
+
+    @Test
+    void summarisesEachSegment() {
+        List<Map<String, Object>> rows = given().queryParam("token", ADMIN)
+                .when().get("/v0/pipes/segment_suggestions_summary.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        Map<String, Object> champions = rows.get(0);
+        List<Map<String, Object>> members = given().queryParam("token", ADMIN)
+                .queryParam("suggested_segment", "Champions").queryParam("limit", 100_000)
+                .when().get("/v0/pipes/customer_segmentation_suggestions.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        double revenue = members.stream().mapToDouble(m -> ((Number) m.get("monetary")).doubleValue()).sum();
+        assertEquals(revenue, ((Number) champions.get("total_revenue")).doubleValue(), Math.max(1, revenue) * 1e-5);
+        double frequency = members.stream().mapToDouble(m -> ((Number) m.get("frequency")).doubleValue()).average()
+                .orElseThrow();
+        assertEquals(frequency, ((Number) champions.get("avg_frequency")).doubleValue(), 1e-5);
+    }
+}
