@@ -14,20 +14,22 @@ import java.util.UUID;
  * time, against a running ingest-service on 127.0.0.1 only. Bounded in count and in time (MAX_SECONDS).
  *
  * <pre>
- *   java bench/IngestBench.java [base-url] [token] [requests] [batch]
- *   java bench/IngestBench.java http://127.0.0.1:8081 "$ANALYTICS_ADMIN_TOKEN" 20 10000
+ *   java bench/IngestBench.java [base-url] [token] [requests] [batch] [customers]
+ *   java bench/IngestBench.java http://127.0.0.1:8081 "$ANALYTICS_ADMIN_TOKEN" 20 10000 10000
  * </pre>
  * Prints the latency of each request (median, p99, max) and the rows per second of the whole loop.
  */
 public class IngestBench {
 
     private static final long MAX_SECONDS = 300;
+    private static int customers = 10_000;
 
     public static void main(String[] args) throws Exception {
         String base = args.length > 0 ? args[0] : "http://127.0.0.1:8081";
         String token = args.length > 1 ? args[1] : System.getenv("ANALYTICS_ADMIN_TOKEN");
         int requests = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         int batch = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
+        customers = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
         URI uri = URI.create(base + "/v0/events?name=customer_events&wait=true");
         String host = uri.getHost();
         if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
@@ -81,7 +83,7 @@ public class IngestBench {
         }
     }
 
-    /** Realistic-looking events: 10,000 customers, a tenth of events purchases, spread over 90 days. */
+    /** Realistic-looking events: CUSTOMERS customers, a fifth of events purchases, spread over 90 days. */
     private static byte[] body(String run, int request, int batch, Random random) {
         StringBuilder out = new StringBuilder(batch * 330);
         String[] types = {"page_view", "page_view", "page_view", "add_to_cart", "purchase"};
@@ -92,7 +94,7 @@ public class IngestBench {
             String type = types[random.nextInt(types.length)];
             long ts = base + random.nextInt(90 * 86_400);
             out.append("{\"event_id\":\"").append(run).append('-').append(request).append('-').append(i)
-                    .append("\",\"customer_id\":\"cust-").append(random.nextInt(10_000))
+                    .append("\",\"customer_id\":\"cust-").append(random.nextInt(customers))
                     .append("\",\"event_type\":\"").append(type)
                     .append("\",\"event_timestamp\":\"").append(java.time.Instant.ofEpochSecond(ts))
                     .append("\",\"session_id\":\"sess-").append(random.nextInt(50_000))

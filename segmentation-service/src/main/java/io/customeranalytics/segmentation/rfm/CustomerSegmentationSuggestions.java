@@ -83,7 +83,7 @@ public class CustomerSegmentationSuggestions implements PipeEndpoint {
                            ORDER BY c.monetary))::int END AS m
                 FROM customers c
             ),
-            suggested AS (
+            suggested AS MATERIALIZED (
                 SELECT s.*,
                        CASE WHEN s.frequency > 0 THEN %s
                             WHEN s.recent THEN 'Browsers'

@@ -103,6 +103,34 @@ class SegmentSuggestionsSummaryTest {
     }
 
     @Test
+    void scoreLevelsNobodyReachedGiveRulesThatStillParse() {
+        // Before every stored event, three customers with the same two purchases: all score f = 5 and m = 5, so
+        // f = 1 (New Customers) and the lower levels are empty.
+        OffsetDateTime earliest = TestEvents.rows(pool, "SELECT least(coalesce(min(event_timestamp),"
+                + " '2000-01-01'::timestamptz), '2000-01-01'::timestamptz) FROM customer_events").get(0)
+                .getOffsetDateTime(0).withOffsetSameInstant(ZoneOffset.UTC);
+        OffsetDateTime asOf = earliest.minusDays(1000);
+        String run = TestEvents.unique("flat");
+        List<TestEvents.Event> events = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < 2; i++) {
+                events.add(new TestEvents.Event(run + "-" + c + "-" + i, run + "-" + c, "purchase",
+                        asOf.minusDays(10), null, null, null, null, null, null, null, 5.0, 1));
+            }
+        }
+        TestEvents.insert(pool, events);
+        List<Map<String, Object>> rows = given().queryParam("token", ADMIN).queryParam("as_of", TestEvents.text(asOf))
+                .when().get("/v0/pipes/segment_suggestions_summary.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        for (Map<String, Object> row : rows) {
+            RuleParser.parse((String) row.get("suggested_rules"));
+        }
+        Map<String, Object> champions = rows.get(0);
+        assertEquals(3, ((Number) champions.get("customer_count")).intValue(), champions.toString());
+        assertTrue(((String) rows.get(2).get("suggested_rules")).contains("purchase_count < 0"), rows.get(2).toString());
+    }
+
+    @Test
     void summarisesEachSegment() {
         List<Map<String, Object>> rows = given().queryParam("token", ADMIN)
                 .when().get("/v0/pipes/segment_suggestions_summary.json")
