@@ -1,18 +1,18 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 
 /** {@code customer_activity}: the events of one customer, newest first. */
-@ApplicationScoped
-public class CustomerActivity implements PipeEndpoint {
+@Singleton
+public class CustomerActivity extends DeclaredPipe {
 
     private static final String EVENTS_OF_CUSTOMER = """
             SELECT event_id, event_type, event_timestamp, session_id, page_url, product_id, category_id, price,
@@ -42,24 +42,8 @@ public class CustomerActivity implements PipeEndpoint {
             PipeColumn.nullableString("country"),
             PipeColumn.nullableString("referrer"));
 
-    @Override
-    public String name() {
-        return "customer_activity";
-    }
-
-    @Override
-    public String description() {
-        return "Events of one customer (event_timestamp desc, event_id)";
-    }
-
-    @Override
-    public List<PipeParam> params() {
-        return PARAMS;
-    }
-
-    @Override
-    public List<PipeColumn> columns() {
-        return COLUMNS;
+    public CustomerActivity() {
+        super("customer_activity", "Events of one customer (event_timestamp desc, event_id)", PARAMS, COLUMNS);
     }
 
     @Override

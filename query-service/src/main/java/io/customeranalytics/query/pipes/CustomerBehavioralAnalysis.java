@@ -1,12 +1,12 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -22,8 +22,8 @@ import java.util.List;
  * are not midnight are read from the raw events. Both sources give one row per customer, so distinct customers
  * are counted over their union and are exact.
  */
-@ApplicationScoped
-public class CustomerBehavioralAnalysis implements PipeEndpoint {
+@Singleton
+public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
     private static final String WHOLE_DAYS = """
             SELECT day, event_type, customer_id, event_count, revenue
@@ -70,24 +70,10 @@ public class CustomerBehavioralAnalysis implements PipeEndpoint {
             PipeColumn.float64("total_revenue"),
             PipeColumn.float64("avg_events_per_customer"));
 
-    @Override
-    public String name() {
-        return "customer_behavioral_analysis";
-    }
-
-    @Override
-    public String description() {
-        return "Events, distinct customers and revenue per period and event type";
-    }
-
-    @Override
-    public List<PipeParam> params() {
-        return PARAMS;
-    }
-
-    @Override
-    public List<PipeColumn> columns() {
-        return COLUMNS;
+    public CustomerBehavioralAnalysis() {
+        super("customer_behavioral_analysis",
+                "Events, distinct customers and revenue per period and event type",
+                PARAMS, COLUMNS);
     }
 
     @Override

@@ -1,18 +1,18 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 
 /** {@code customer_purchase_history}: the purchase events of one customer, newest first. */
-@ApplicationScoped
-public class CustomerPurchaseHistory implements PipeEndpoint {
+@Singleton
+public class CustomerPurchaseHistory extends DeclaredPipe {
 
     private static final String PURCHASES_OF_CUSTOMER = """
             SELECT event_id, event_timestamp, product_id, category_id, price, quantity,
@@ -42,24 +42,11 @@ public class CustomerPurchaseHistory implements PipeEndpoint {
             PipeColumn.nullableString("device_type"),
             PipeColumn.nullableString("country"));
 
-    @Override
-    public String name() {
-        return "customer_purchase_history";
-    }
-
-    @Override
-    public String description() {
-        return "Purchase history of one customer (event_timestamp desc, event_id)";
-    }
-
-    @Override
-    public List<PipeParam> params() {
-        return PARAMS;
-    }
-
-    @Override
-    public List<PipeColumn> columns() {
-        return COLUMNS;
+    public CustomerPurchaseHistory() {
+        super("customer_purchase_history",
+                "Purchase history of one customer (event_timestamp desc, event_id)",
+                PARAMS,
+                COLUMNS);
     }
 
     @Override

@@ -2,14 +2,14 @@ package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
 import io.customeranalytics.common.segments.SegmentsConfig;
 import io.vertx.mutiny.sqlclient.Row;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -21,8 +21,8 @@ import java.util.Optional;
  * {@code customer_segment} label, with no defined segment, lists those profiles (matched_by {@code label}). A
  * name neither defined nor carried is a 404; membership older than the staleness bound is a 503.
  */
-@ApplicationScoped
-public class SegmentCustomers implements PipeEndpoint {
+@Singleton
+public class SegmentCustomers extends DeclaredPipe {
 
     private static final String MEMBERS = """
             WITH members AS (
@@ -90,27 +90,11 @@ public class SegmentCustomers implements PipeEndpoint {
     private final SegmentsConfig config;
 
     public SegmentCustomers(SegmentsConfig config) {
+        super("segment_customers",
+                "Members of a segment with profile and metrics (lifetime_value desc nulls last, customer_id)",
+                PARAMS,
+                COLUMNS);
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return "segment_customers";
-    }
-
-    @Override
-    public String description() {
-        return "Members of a segment with profile and metrics (lifetime_value desc nulls last, customer_id)";
-    }
-
-    @Override
-    public List<PipeParam> params() {
-        return PARAMS;
-    }
-
-    @Override
-    public List<PipeColumn> columns() {
-        return COLUMNS;
     }
 
     @Override

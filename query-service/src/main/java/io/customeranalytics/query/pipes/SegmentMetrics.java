@@ -2,13 +2,13 @@ package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
 import io.customeranalytics.common.segments.SegmentsConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -20,8 +20,8 @@ import java.util.Optional;
  * value, activity and revenue. {@code country} keeps the members whose profile has that country; segments with
  * no member left are still listed, with zero counts and null averages.
  */
-@ApplicationScoped
-public class SegmentMetrics implements PipeEndpoint {
+@Singleton
+public class SegmentMetrics extends DeclaredPipe {
 
     private static final String MEMBERS = """
             WITH members AS (
@@ -97,27 +97,10 @@ public class SegmentMetrics implements PipeEndpoint {
     private final SegmentsConfig config;
 
     public SegmentMetrics(SegmentsConfig config) {
+        super("segment_metrics",
+                "Members, value, activity and revenue per segment (customer_count desc, segment_name)",
+                PARAMS, COLUMNS);
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return "segment_metrics";
-    }
-
-    @Override
-    public String description() {
-        return "Members, value, activity and revenue per segment (customer_count desc, segment_name)";
-    }
-
-    @Override
-    public List<PipeParam> params() {
-        return PARAMS;
-    }
-
-    @Override
-    public List<PipeColumn> columns() {
-        return COLUMNS;
     }
 
     @Override

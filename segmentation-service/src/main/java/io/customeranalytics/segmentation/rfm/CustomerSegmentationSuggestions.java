@@ -1,12 +1,12 @@
 package io.customeranalytics.segmentation.rfm;
 
 import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 
@@ -20,8 +20,8 @@ import java.util.List;
  * monetary ascending, so ties share a score; the first matching rule names the segment. Customers without a
  * purchase are Browsers (an event in the 30 days up to as_of) or Inactive.
  */
-@ApplicationScoped
-public class CustomerSegmentationSuggestions implements PipeEndpoint {
+@Singleton
+public class CustomerSegmentationSuggestions extends DeclaredPipe {
 
     /** The scoring, as CTEs ending with {@code suggested}; every ? is as_of (null: now). */
     static final String SCORING = """
@@ -122,24 +122,11 @@ public class CustomerSegmentationSuggestions implements PipeEndpoint {
             PipeColumn.uint64("session_count"),
             PipeColumn.nullableDateTime("last_event_at"));
 
-    @Override
-    public String name() {
-        return "customer_segmentation_suggestions";
-    }
-
-    @Override
-    public String description() {
-        return "RFM scores and a suggested segment for every customer (monetary desc, customer_id)";
-    }
-
-    @Override
-    public List<PipeParam> params() {
-        return PARAMS;
-    }
-
-    @Override
-    public List<PipeColumn> columns() {
-        return COLUMNS;
+    public CustomerSegmentationSuggestions() {
+        super("customer_segmentation_suggestions",
+                "RFM scores and a suggested segment for every customer (monetary desc, customer_id)",
+                PARAMS,
+                COLUMNS);
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.customeranalytics.segmentation.rfm;
 
 import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 
@@ -23,8 +23,8 @@ import java.util.List;
  * rule is its condition AND NOT every earlier segment's condition, as the first matching rule wins. A score
  * level nobody reached becomes {@code purchase_count < 0} (never true).
  */
-@ApplicationScoped
-public class SegmentSuggestionsSummary implements PipeEndpoint {
+@Singleton
+public class SegmentSuggestionsSummary extends DeclaredPipe {
 
     private static final String SUMMARY = CustomerSegmentationSuggestions.SCORING + """
             ,
@@ -101,24 +101,10 @@ public class SegmentSuggestionsSummary implements PipeEndpoint {
             PipeColumn.float64("total_revenue"),
             PipeColumn.string("suggested_rules"));
 
-    @Override
-    public String name() {
-        return "segment_suggestions_summary";
-    }
-
-    @Override
-    public String description() {
-        return "Per RFM segment: customers, share, averages, revenue and a rule that selects them";
-    }
-
-    @Override
-    public List<PipeParam> params() {
-        return PARAMS;
-    }
-
-    @Override
-    public List<PipeColumn> columns() {
-        return COLUMNS;
+    public SegmentSuggestionsSummary() {
+        super("segment_suggestions_summary",
+                "Per RFM segment: customers, share, averages, revenue and a rule that selects them",
+                PARAMS, COLUMNS);
     }
 
     @Override
