@@ -198,6 +198,20 @@ class SegmentEndpointsTest {
     }
 
     @Test
+    void concurrentRefreshesAsFromTwoReplicasLeaveOneConsistentMembership() {
+        // Four refreshes at once on separate connections, as two replicas' schedulers would run them: the advisory
+        // locks make the losers skip, and nothing fails or duplicates.
+        io.smallrye.mutiny.Uni.combine().all()
+                .unis(refresher.refreshAll(), refresher.refreshAll(), refresher.refreshChanged(),
+                        refresher.refreshAll())
+                .discardItems()
+                .await().atMost(Duration.ofMinutes(5));
+        assertEquals(List.of(big, rich, ghost, tagged), customers(Map.of()).getList("data.customer_id"));
+        assertEquals(4L, TestEvents.rows(pool, "SELECT count(*) FROM segment_membership WHERE segment_id = $1",
+                segmentId).get(0).getLong(0));
+    }
+
+    @Test
     void segmentMetricsSumsTheMembers() {
         JsonPath json = given().config(DOUBLES).queryParam("token", ADMIN)
                 .when().get("/v0/pipes/segment_metrics.json")
