@@ -31,6 +31,7 @@ public final class LocalStack {
 
     private final List<Process> processes = new ArrayList<>();
     private EmbeddedDatabase embedded;
+    private LocalGateway gateway;
 
     public static void main(String[] args) throws Exception {
         new LocalStack().run();
@@ -65,6 +66,8 @@ public final class LocalStack {
         for (Service service : services.subList(1, services.size())) {
             awaitReady(service);
         }
+        int gatewayPort = port("ANALYTICS_GATEWAY_PORT", 8080);
+        gateway = new LocalGateway(gatewayPort, services.get(0).port(), services.get(1).port(), services.get(2).port());
 
         System.out.println();
         System.out.println("Customer Analytics API is running. Ctrl-C stops it.");
@@ -73,6 +76,8 @@ public final class LocalStack {
         for (Service service : services) {
             System.out.printf("  %-21s http://127.0.0.1:%d%n", service.name() + ":", service.port());
         }
+        System.out.printf("  %-21s http://127.0.0.1:%d  (one base URL for all of the above, as in Kubernetes)%n",
+                "gateway:", gatewayPort);
         System.out.println("  admin token:          " + adminToken);
         System.out.println("  logs:                 " + logs);
         System.out.println();
@@ -80,7 +85,7 @@ public final class LocalStack {
         System.out.printf("  curl -X POST \"http://127.0.0.1:%d/v0/events?name=customer_events\" \\%n"
                 + "       -H \"Authorization: Bearer %s\" \\%n"
                 + "       -d '{\"event_id\":\"ev-1\",\"customer_id\":\"cust-1\",\"event_type\":\"page_view\","
-                + "\"event_timestamp\":\"2023-06-15 14:30:45\"}'%n", services.get(0).port(), adminToken);
+                + "\"event_timestamp\":\"2023-06-15 14:30:45\"}'%n", gatewayPort, adminToken);
         System.out.flush();
 
         // Stay up while every service does; if one dies, stop the rest.
@@ -151,6 +156,10 @@ public final class LocalStack {
     }
 
     private synchronized void shutdown() {
+        if (gateway != null) {
+            gateway.close();
+            gateway = null;
+        }
         for (Process process : processes) {
             process.destroy(); // SIGTERM: Quarkus shuts down gracefully
         }
