@@ -78,10 +78,7 @@ public abstract class PipeResourceSupport {
             throw ApiException.notFound("unknown pipe endpoint '" + pipe + "'; this service serves "
                     + String.join(", ", endpoints.keySet()), ApiException.DOC_PIPES);
         }
-        if (!caller.has(endpoint.scope())) {
-            throw ApiException.forbidden("the token '" + caller.tokenName() + "' does not have the scope "
-                    + endpoint.scope() + " (insufficient scope)");
-        }
+        authenticator.requireScope(caller, endpoint.scope());
         PipeFormat pipeFormat = PipeFormat.of(format);
         PipeParams params = parse(endpoint, request);
         endpoint.validate(params);

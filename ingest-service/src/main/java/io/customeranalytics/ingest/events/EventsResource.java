@@ -117,11 +117,7 @@ public class EventsResource {
         }
         Datasource datasource = Datasource.byName(name).orElseThrow(() -> ApiException.notFound(
                 "unknown datasource '" + name + "'; known: " + Datasource.names(), ApiException.DOC_EVENTS));
-        String scope = Scope.append(datasource.tableName());
-        if (!caller.has(scope)) {
-            throw ApiException.forbidden("the token '" + caller.tokenName() + "' does not have the scope " + scope
-                    + " (insufficient scope)");
-        }
+        authenticator.requireScope(caller, Scope.append(datasource.tableName()));
         boolean waitForCommit = parseWait(wait);
         checkDeclaredLength(request);
 

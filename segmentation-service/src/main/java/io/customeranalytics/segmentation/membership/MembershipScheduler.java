@@ -1,6 +1,7 @@
 package io.customeranalytics.segmentation.membership;
 
 import io.customeranalytics.common.segments.MembershipRefresher;
+import io.customeranalytics.common.segments.SegmentsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,8 +32,12 @@ public class MembershipScheduler {
     private final AtomicLong lastRefreshEpochMillis = new AtomicLong();
     private final AtomicLong lastDurationMillis = new AtomicLong();
 
-    public MembershipScheduler(MembershipRefresher refresher, MeterRegistry registry) {
+    public MembershipScheduler(MembershipRefresher refresher, MeterRegistry registry, SegmentsConfig config) {
         this.refresher = refresher;
+        if (config.refreshInterval().compareTo(config.stalenessBound()) >= 0) {
+            LOG.warnf("analytics.segments.refresh-interval (%s) is not below the staleness bound (%s): segment"
+                    + " endpoints will answer 503 between refreshes", config.refreshInterval(), config.stalenessBound());
+        }
         this.refreshTimer = Timer.builder("analytics_membership_refresh")
                 .description("Duration of full membership refreshes (metrics snapshot and every segment)")
                 .publishPercentiles(0.5, 0.99)
