@@ -31,7 +31,12 @@ class SegmentationServiceTest {
     void servesPrometheusMetricsAndOpenApi() {
         given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
         given().when().get("/q/openapi?format=json").then().statusCode(200)
-                .body("info.title", equalTo("Customer Analytics API: segmentation-service"));
+                .body("info.title", equalTo("Customer Analytics API: segmentation-service"))
+                .body("paths.'/v0/pipes/customer_segmentation_suggestions.json'.get.operationId",
+                        equalTo("customerSegmentationSuggestions"))
+                .body("paths.'/v0/pipes/segment_suggestions_summary.json'.get.responses.'200'.content"
+                        + ".'application/json'.schema.'$ref'",
+                        equalTo("#/components/schemas/SegmentSuggestionsSummaryResponse"));
     }
 
     @Test

@@ -121,6 +121,26 @@ class PipeMachineryTest {
     }
 
     @Test
+    void openApiDocumentsEachEndpointWithItsParametersAndRows() {
+        given().when().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/v0/pipes/customer_activity.json'.get.operationId", equalTo("customerActivity"))
+                .body("paths.'/v0/pipes/customer_activity.json'.get.parameters.name",
+                        equalTo(List.of("customer_id", "event_type", "start_date", "end_date", "limit")))
+                .body("paths.'/v0/pipes/customer_activity.json'.get.parameters[0].required", equalTo(true))
+                .body("paths.'/v0/pipes/customer_activity.json'.get.parameters[4].schema.maximum", equalTo(10000))
+                .body("paths.'/v0/pipes/customer_activity.json'.get.parameters[4].schema.default", equalTo(100))
+                .body("paths.'/v0/pipes/customer_activity.json'.get.responses.'200'.content.'application/json'"
+                        + ".schema.'$ref'", equalTo("#/components/schemas/CustomerActivityResponse"))
+                .body("paths.'/v0/pipes/customer_activity.json'.get.responses.'400'", notNullValue())
+                .body("components.schemas.CustomerActivityRow.properties.price.type",
+                        equalTo(List.of("number", "null")))
+                .body("components.schemas.CustomerActivityRow.required", org.hamcrest.Matchers.hasItem("event_id"))
+                .body("paths.'/v0/pipes/customer_behavioral_analysis.json'.get.parameters.find { it.name == "
+                        + "'granularity' }.schema.enum", equalTo(List.of("day", "week", "month")))
+                .body("paths.'/v0/pipes/segment_metrics.json'.get.operationId", equalTo("segmentMetrics"));
+    }
+
+    @Test
     void healthMetricsAndOpenApiNeedNoToken() {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/metrics").then().statusCode(200);
