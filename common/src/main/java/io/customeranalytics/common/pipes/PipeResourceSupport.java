@@ -21,10 +21,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /v0/pipes/<name>.<format>} for the pipe endpoints of one service: each service has a concrete
@@ -37,12 +41,14 @@ public abstract class PipeResourceSupport {
 
     private final TokenAuthenticator authenticator;
     private final PipeRepository repository;
+    private final MeterRegistry registry;
     private final Map<String, PipeEndpoint> endpoints = new TreeMap<>();
 
     protected PipeResourceSupport(TokenAuthenticator authenticator, PipeRepository repository,
-                                  Instance<PipeEndpoint> endpoints) {
+                                  Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
         this.authenticator = authenticator;
         this.repository = repository;
+        this.registry = registry;
         for (PipeEndpoint endpoint : endpoints) {
             if (this.endpoints.put(endpoint.name(), endpoint) != null) {
                 throw new IllegalStateException("two pipe endpoints are named " + endpoint.name());
@@ -83,11 +89,30 @@ public abstract class PipeResourceSupport {
         PipeParams params = parse(endpoint, request);
         endpoint.validate(params);
         PipeQuery query = endpoint.query(params);
+        long start = System.nanoTime();
         Uni<PipeResult> answer = endpoint.precondition(params)
                 .map(check -> repository.run(endpoint.columns(), check, query))
                 .orElseGet(() -> repository.run(endpoint.columns(), query));
         return answer
-                .map(result -> Response.ok(PipeRenderer.render(result, pipeFormat), pipeFormat.mediaType()).build());
+                .map(result -> Response.ok(PipeRenderer.render(result, pipeFormat), pipeFormat.mediaType()).build())
+                .onTermination().invoke((response, failure, cancelled) -> record(endpoint, failure, start));
+    }
+
+    /**
+     * {@code analytics_pipe_request_seconds{endpoint, outcome}}: the time from a valid request's query to its
+     * rendered answer, with p50/p95/p99; outcome is {@code ok}, {@code client_error} (404/503 verdicts and other
+     * 4xx) or {@code error}.
+     */
+    private void record(PipeEndpoint endpoint, Throwable failure, long start) {
+        String outcome = failure == null ? "ok"
+                : failure instanceof ApiException api && api.status() < 500 ? "client_error" : "error";
+        Timer.builder("analytics_pipe_request")
+                .description("Pipe endpoint requests: query, rows and rendering")
+                .tag("endpoint", endpoint.name())
+                .tag("outcome", outcome)
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .register(registry)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
     /** The endpoints this service serves, by name. */

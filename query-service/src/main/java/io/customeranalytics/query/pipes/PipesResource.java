@@ -4,6 +4,7 @@ import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.pipes.PipeEndpoint;
 import io.customeranalytics.common.pipes.PipeRepository;
 import io.customeranalytics.common.pipes.PipeResourceSupport;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.Path;
@@ -15,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class PipesResource extends PipeResourceSupport {
 
     public PipesResource(TokenAuthenticator authenticator, PipeRepository repository,
-                         @Any Instance<PipeEndpoint> endpoints) {
-        super(authenticator, repository, endpoints);
+                         @Any Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
+        super(authenticator, repository, endpoints, registry);
     }
 }

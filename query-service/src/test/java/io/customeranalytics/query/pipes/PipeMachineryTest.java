@@ -141,6 +141,21 @@ class PipeMachineryTest {
     }
 
     @Test
+    void recordsLatencyPerEndpoint() {
+        given().queryParam("customer_id", customer).queryParam("token", ADMIN)
+                .when().get("/v0/pipes/customer_purchase_history.json").then().statusCode(200);
+        given().queryParam("token", ADMIN).when().get("/v0/pipes/customer_purchase_history.json")
+                .then().statusCode(400);
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
+                "analytics_pipe_request_seconds_count{endpoint=\"customer_purchase_history\",outcome=\"ok\"}"),
+                metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
+                "analytics_pipe_request_seconds{endpoint=\"customer_purchase_history\",outcome=\"ok\",quantile=\"0.99\"}"),
+                metrics);
+    }
+
+    @Test
     void healthMetricsAndOpenApiNeedNoToken() {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/metrics").then().statusCode(200);
