@@ -115,11 +115,6 @@ public abstract class PipeResourceSupport {
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
-    /** The endpoints this service serves, by name. */
-    public Map<String, PipeEndpoint> endpoints() {
-        return endpoints;
-    }
-
     static PipeParams parse(PipeEndpoint endpoint, HttpServerRequest request) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (PipeParam param : endpoint.params()) {

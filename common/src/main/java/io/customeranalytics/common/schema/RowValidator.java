@@ -159,7 +159,11 @@ public final class RowValidator {
         return kind(node);
     }
 
-    private static String kind(JsonNode node) {
+    /** What kind of JSON value {@code node} is, for messages: "a string", "an array", ... ("nothing" if absent). */
+    public static String kind(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "nothing";
+        }
         return switch (node.getNodeType()) {
             case STRING -> "a string";
             case NUMBER -> "a number";

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.customeranalytics.common.schema.RowValidator;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -118,11 +119,12 @@ final class BodyParser {
                 if (element.isObject()) {
                     sink.row((ObjectNode) element, element.toString());
                 } else {
-                    sink.rejected(element.toString(), "array element is not a JSON object (got " + kind(element) + ")");
+                    sink.rejected(element.toString(),
+                            "array element is not a JSON object (got " + RowValidator.kind(element) + ")");
                 }
             }
         } else {
-            sink.rejected(node.toString(), "row is not a JSON object (got " + kind(node) + ")");
+            sink.rejected(node.toString(), "row is not a JSON object (got " + RowValidator.kind(node) + ")");
         }
     }
 
@@ -139,7 +141,7 @@ final class BodyParser {
         if (node != null && node.isObject()) {
             sink.row((ObjectNode) node, raw);
         } else {
-            sink.rejected(raw, "line is not a JSON object (got " + kind(node) + ")");
+            sink.rejected(raw, "line is not a JSON object (got " + RowValidator.kind(node) + ")");
         }
     }
 
@@ -185,19 +187,6 @@ final class BodyParser {
         return reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH - 3) + "...";
     }
 
-    private static String kind(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "nothing";
-        }
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> "an object";
-        };
-    }
 
     /**
      * Follows the nesting of {{@code [ ]}} and {@code { }} (outside strings) of the first value, to tell where it

@@ -1,6 +1,7 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.pipes.PipeColumn;
+import io.customeranalytics.common.pipes.Revenue;
 import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;

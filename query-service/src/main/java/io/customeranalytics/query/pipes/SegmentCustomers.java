@@ -48,8 +48,6 @@ public class SegmentCustomers extends DeclaredPipe {
             LEFT JOIN customer_metrics_snapshot m ON m.customer_id = mbr.customer_id
             WHERE true""";
 
-    private static final String OLDEST_ALLOWED = "SELECT now() - make_interval(secs => ?) AS oldest_allowed,";
-
     /** Every ? is the segment name. */
     private static final String SEGMENT_STATE = """
                    s.segment_id IS NOT NULL AS defined,
@@ -112,8 +110,7 @@ public class SegmentCustomers extends DeclaredPipe {
     @Override
     public Optional<Precondition> precondition(PipeParams params) {
         String name = params.string("segment_name");
-        PipeQuery state = new PipeSql("")
-                .bind(OLDEST_ALLOWED, (double) config.stalenessBound().toSeconds())
+        PipeQuery state = MembershipFreshness.check(config)
                 .bindShared(SEGMENT_STATE, name)
                 .build();
         return Optional.of(new Precondition(state, row -> verdict(name, row)));
@@ -122,7 +119,6 @@ public class SegmentCustomers extends DeclaredPipe {
     private ApiException verdict(String name, Row row) {
         boolean defined = row.getBoolean("defined");
         OffsetDateTime oldestAllowed = row.getOffsetDateTime("oldest_allowed");
-        long bound = config.stalenessBound().toSeconds();
         if (!defined) {
             if (!row.getBoolean("labelled")) {
                 return ApiException.notFound("unknown segment '" + name + "': no segment has this name and no"
@@ -130,8 +126,7 @@ public class SegmentCustomers extends DeclaredPipe {
             }
             OffsetDateTime snapshot = row.getOffsetDateTime("snapshot_at");
             if (snapshot == null || snapshot.isBefore(oldestAllowed)) {
-                return ApiException.stale("customer metrics were last computed more than " + bound
-                        + " s ago; segmentation-service keeps them up to date, is it running?");
+                return MembershipFreshness.stale("the customer metrics snapshot", config);
             }
             return null;
         }
@@ -141,8 +136,7 @@ public class SegmentCustomers extends DeclaredPipe {
         boolean changeOverdue = (applied == null || applied.isBefore(updated)) && updated.isBefore(oldestAllowed);
         boolean tooOld = refreshed != null && refreshed.isBefore(oldestAllowed);
         if (changeOverdue || tooOld) {
-            return ApiException.stale("the membership of segment '" + name + "' is older than the " + bound
-                    + " s staleness bound; segmentation-service keeps it up to date, is it running?");
+            return MembershipFreshness.stale("the membership of segment '" + name + "'", config);
         }
         return null;
     }

@@ -1,6 +1,5 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.pipes.PipeColumn;
 import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeParam;
@@ -64,8 +63,6 @@ public class SegmentMetrics extends DeclaredPipe {
             GROUP BY segment_id, segment_name, segment_type
             ORDER BY customer_count DESC, segment_name""";
 
-    private static final String OLDEST_ALLOWED = "SELECT now() - make_interval(secs => ?) AS oldest_allowed,";
-
     private static final String FRESHNESS = """
                    (SELECT refreshed_at FROM customer_metrics_snapshot_state) AS snapshot_at,
                    (SELECT count(*)
@@ -113,17 +110,14 @@ public class SegmentMetrics extends DeclaredPipe {
 
     @Override
     public Optional<Precondition> precondition(PipeParams params) {
-        double bound = config.stalenessBound().toSeconds();
-        PipeQuery freshness = new PipeSql("")
-                .bind(OLDEST_ALLOWED, bound)
-                .bindShared(FRESHNESS, bound)
+        PipeQuery freshness = MembershipFreshness.check(config)
+                .bindShared(FRESHNESS, MembershipFreshness.bound(config))
                 .build();
         return Optional.of(new Precondition(freshness, row -> {
             OffsetDateTime snapshot = row.getOffsetDateTime("snapshot_at");
             OffsetDateTime oldestAllowed = row.getOffsetDateTime("oldest_allowed");
             if (snapshot == null || snapshot.isBefore(oldestAllowed) || row.getLong("overdue") > 0) {
-                return ApiException.stale("segment membership is older than the " + config.stalenessBound().toSeconds()
-                        + " s staleness bound; segmentation-service keeps it up to date, is it running?");
+                return MembershipFreshness.stale("segment membership", config);
             }
             return null;
         }));

@@ -6,6 +6,7 @@ import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
+import io.customeranalytics.common.pipes.Revenue;
 import jakarta.inject.Singleton;
 
 import java.util.List;
@@ -89,8 +90,7 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                             WHEN s.recent THEN 'Browsers'
                             ELSE 'Inactive' END AS suggested_segment
                 FROM scored s
-            )""".formatted("CASE WHEN e.event_type = 'purchase' THEN coalesce(e.price, 0)"
-            + " * coalesce(e.quantity, 1) ELSE 0 END", RfmSegments.CASE_OF_SCORES);
+            )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES);
 
     private static final String SUGGESTIONS = SCORING + """
             SELECT q.customer_id, q.current_segment, q.suggested_segment, q.recency_days, q.frequency, q.monetary,
