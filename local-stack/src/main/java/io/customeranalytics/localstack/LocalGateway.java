@@ -24,9 +24,6 @@ import java.util.concurrent.Executors;
  */
 final class LocalGateway implements AutoCloseable {
 
-    static final Set<String> SEGMENTATION_PIPES = Set.of("customer_segmentation_suggestions",
-            "segment_suggestions_summary");
-
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "host", "keep-alive",
             "transfer-encoding", "upgrade", "expect");
 
@@ -48,14 +45,14 @@ final class LocalGateway implements AutoCloseable {
 
     /** The port of the service that serves {@code path}, or -1. */
     int target(String path) {
-        if (path.equals("/v0/events")) {
+        if (path.equals(PipeRoutes.EVENTS_PATH)) {
             return ingestPort;
         }
-        if (path.startsWith("/v0/pipes/")) {
-            String pipe = path.substring("/v0/pipes/".length());
+        if (path.startsWith(PipeRoutes.PIPES_PREFIX)) {
+            String pipe = path.substring(PipeRoutes.PIPES_PREFIX.length());
             int dot = pipe.lastIndexOf('.');
             String name = dot < 0 ? pipe : pipe.substring(0, dot);
-            return SEGMENTATION_PIPES.contains(name) ? segmentationPort : queryPort;
+            return PipeRoutes.SEGMENTATION_PIPES.contains(name) ? segmentationPort : queryPort;
         }
         return -1;
     }

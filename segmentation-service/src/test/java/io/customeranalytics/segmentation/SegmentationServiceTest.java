@@ -1,5 +1,7 @@
 package io.customeranalytics.segmentation;
 
+import io.customeranalytics.common.health.SchemaReadinessCheck;
+import io.customeranalytics.localstack.PipeRoutes;
 import io.customeranalytics.localstack.PostgresTestResource;
 import io.quarkus.arc.Arc;
 import io.quarkus.test.common.WithTestResource;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -23,7 +26,10 @@ class SegmentationServiceTest {
         given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("Reactive PostgreSQL connections health check"));
+                .body("checks.name", hasItem("Reactive PostgreSQL connections health check"))
+                .body("checks.find { it.name == 'schema' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'schema' }.data.applied_version",
+                        greaterThanOrEqualTo(SchemaReadinessCheck.EXPECTED_VERSION));
         given().when().get("/q/health/live").then().statusCode(200);
     }
 
@@ -53,5 +59,20 @@ class SegmentationServiceTest {
                 .then().statusCode(404).contentType("application/json");
         given().queryParam("token", "test-admin-token").when().get("/v0/pipes/nothing.json")
                 .then().statusCode(404).contentType("application/json");
+    }
+
+    @Test
+    void servesExactlyThePipesTheGatewayAndIngressRouteToIt() {
+        org.junit.jupiter.api.Assertions.assertEquals(PipeRoutes.SEGMENTATION_PIPES, servedPipes());
+    }
+
+    /** The pipe names this service documents (one OpenAPI path per pipe, {@code /v0/pipes/<name>.json}). */
+    private static java.util.Set<String> servedPipes() {
+        java.util.Map<String, Object> paths = given().when().get("/q/openapi?format=json")
+                .then().statusCode(200).extract().jsonPath().getMap("paths");
+        return paths.keySet().stream()
+                .filter(path -> path.startsWith(PipeRoutes.PIPES_PREFIX) && path.endsWith(".json"))
+                .map(path -> path.substring(PipeRoutes.PIPES_PREFIX.length(), path.length() - ".json".length()))
+                .collect(java.util.stream.Collectors.toSet());
     }
 }

@@ -100,7 +100,7 @@ public abstract class PipeResourceSupport {
 
     /**
      * {@code analytics_pipe_request_seconds{endpoint, outcome}}: the time from a valid request's query to its
-     * rendered answer, with p50/p95/p99; outcome is {@code ok}, {@code client_error} (404/503 verdicts and other
+     * rendered answer, a histogram (buckets: common.metrics.LatencyHistograms); outcome is {@code ok}, {@code client_error} (404/503 verdicts and other
      * 4xx) or {@code error}.
      */
     private void record(PipeEndpoint endpoint, Throwable failure, long start) {
@@ -110,7 +110,6 @@ public abstract class PipeResourceSupport {
                 .description("Pipe endpoint requests: query, rows and rendering")
                 .tag("endpoint", endpoint.name())
                 .tag("outcome", outcome)
-                .publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry)
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }

@@ -151,7 +151,7 @@ class PipeMachineryTest {
                 "analytics_pipe_request_seconds_count{endpoint=\"customer_purchase_history\",outcome=\"ok\"}"),
                 metrics);
         org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
-                "analytics_pipe_request_seconds{endpoint=\"customer_purchase_history\",outcome=\"ok\",quantile=\"0.99\"}"),
+                "analytics_pipe_request_seconds_bucket{endpoint=\"customer_purchase_history\",outcome=\"ok\",le=\"0.25\"}"),
                 metrics);
     }
 

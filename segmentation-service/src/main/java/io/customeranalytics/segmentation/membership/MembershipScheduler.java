@@ -40,7 +40,6 @@ public class MembershipScheduler {
         }
         this.refreshTimer = Timer.builder("analytics_membership_refresh")
                 .description("Duration of full membership refreshes (metrics snapshot and every segment)")
-                .publishPercentiles(0.5, 0.99)
                 .register(registry);
         this.failures = Counter.builder("analytics_membership_refresh_failures")
                 .description("Membership refreshes that failed")

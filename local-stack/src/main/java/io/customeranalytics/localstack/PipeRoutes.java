@@ -1,0 +1,28 @@
+package io.customeranalytics.localstack;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which service answers which public path, for the one base URL that clients see: the local gateway routes by it,
+ * the Kubernetes Ingress (deploy/k8s/base/ingress.yaml) is tested against it, and each service's tests check that
+ * the pipes it serves agree with it.
+ */
+public final class PipeRoutes {
+
+    /** The Events API, served by ingest-service. */
+    public static final String EVENTS_PATH = "/v0/events";
+
+    /** Prefix of every pipe endpoint: {@code /v0/pipes/<name>.<format>}. */
+    public static final String PIPES_PREFIX = "/v0/pipes/";
+
+    /** The response formats of every pipe. */
+    public static final List<String> FORMATS = List.of("json", "csv", "ndjson");
+
+    /** Pipes served by segmentation-service; every other pipe is query-service's. */
+    public static final Set<String> SEGMENTATION_PIPES = Set.of("customer_segmentation_suggestions",
+            "segment_suggestions_summary");
+
+    private PipeRoutes() {
+    }
+}
