@@ -2,7 +2,9 @@ package io.customeranalytics.localstack;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.HttpURLConnection;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,146 +18,119 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The quick start: runs the three built services against the embedded PostgreSQL (or the database named by
- * {@code DATABASE_URL}), prints where they listen and the admin token, and stops everything on Ctrl-C.
+ * The three built services (their {@code target/quarkus-app} jars) running against one PostgreSQL, behind the
+ * one-base-URL {@link LocalGateway}. {@link #main} is the quick start; tests and the OpenAPI export use
+ * {@link #start} and {@link #close}.
  *
  * <p>ingest-service starts first because it owns the schema migrations; query and segmentation start once it is
- * ready. Each service's log goes to {@code local-stack/target/logs/<service>.log}.
+ * ready. Each service's log goes to {@code <logs>/<service>.log}.
  */
-public final class LocalStack {
+public final class LocalStack implements AutoCloseable {
 
     private static final long READY_TIMEOUT_MS = 180_000;
 
-    private record Service(String name, int port) {
+    public static final List<String> SERVICES = List.of("ingest-service", "query-service", "segmentation-service");
+
+    /** Where each part listens (127.0.0.1). */
+    public record Ports(int ingest, int query, int segmentation, int gateway) {
+
+        /** The quick start's ports, overridable with ANALYTICS_*_PORT. */
+        static Ports fromEnvironment() {
+            return new Ports(env("ANALYTICS_INGEST_PORT", 8081), env("ANALYTICS_QUERY_PORT", 8082),
+                    env("ANALYTICS_SEGMENTATION_PORT", 8083), env("ANALYTICS_GATEWAY_PORT", 8080));
+        }
+
+        /** Four ports free right now. */
+        public static Ports free() {
+            return new Ports(freePort(), freePort(), freePort(), freePort());
+        }
+
+        int of(String service) {
+            return switch (service) {
+                case "ingest-service" -> ingest;
+                case "query-service" -> query;
+                case "segmentation-service" -> segmentation;
+                default -> throw new IllegalArgumentException(service);
+            };
+        }
     }
 
+    private final Path root;
+    private final Ports ports;
+    private final DatabaseAddress database;
+    private final String adminToken;
+    private final Path logs;
     private final List<Process> processes = new ArrayList<>();
-    private EmbeddedDatabase embedded;
     private LocalGateway gateway;
 
-    public static void main(String[] args) throws Exception {
-        new LocalStack().run();
+    private LocalStack(Path root, Ports ports, DatabaseAddress database, String adminToken, Path logs) {
+        this.root = root;
+        this.ports = ports;
+        this.database = database;
+        this.adminToken = adminToken;
+        this.logs = logs;
     }
 
-    private void run() throws Exception {
-        Path root = Path.of(System.getProperty("analytics.root", ".")).toAbsolutePath().normalize();
-        List<Service> services = List.of(
-                new Service("ingest-service", port("ANALYTICS_INGEST_PORT", 8081)),
-                new Service("query-service", port("ANALYTICS_QUERY_PORT", 8082)),
-                new Service("segmentation-service", port("ANALYTICS_SEGMENTATION_PORT", 8083)));
-        for (Service service : services) {
+    /**
+     * Starts the three services of the project at {@code root} against {@code database} and the gateway; returns
+     * once all are ready, or stops what it started and throws.
+     */
+    public static LocalStack start(Path root, Ports ports, DatabaseAddress database, String adminToken, Path logs)
+            throws IOException, InterruptedException {
+        for (String service : SERVICES) {
             Path jar = jarOf(root, service);
             if (!Files.isRegularFile(jar)) {
-                fail("missing " + jar + ": build first with 'mvn -B -DskipTests package' in " + root);
+                throw new IllegalStateException("missing " + jar + ": build first with 'mvn -B -DskipTests package'"
+                        + " in " + root);
             }
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "local-stack-stop"));
-
-        DatabaseAddress db = database();
-        String adminToken = Optional.ofNullable(System.getenv("ANALYTICS_ADMIN_TOKEN"))
-                .filter(token -> !token.isBlank())
-                .orElseGet(LocalStack::newToken);
-        Path logs = root.resolve("local-stack/target/logs");
         Files.createDirectories(logs);
-
-        start(root, services.get(0), db, adminToken, logs);
-        awaitReady(services.get(0));
-        for (Service service : services.subList(1, services.size())) {
-            start(root, service, db, adminToken, logs);
-        }
-        for (Service service : services.subList(1, services.size())) {
-            awaitReady(service);
-        }
-        int gatewayPort = port("ANALYTICS_GATEWAY_PORT", 8080);
-        gateway = new LocalGateway(gatewayPort, services.get(0).port(), services.get(1).port(), services.get(2).port());
-
-        System.out.println();
-        System.out.println("Customer Analytics API is running. Ctrl-C stops it.");
-        System.out.println("  database:             " + db.displayUrl()
-                + (embedded != null ? "  (embedded PostgreSQL 17, data removed on stop)" : ""));
-        for (Service service : services) {
-            System.out.printf("  %-21s http://127.0.0.1:%d%n", service.name() + ":", service.port());
-        }
-        System.out.printf("  %-21s http://127.0.0.1:%d  (one base URL for all of the above, as in Kubernetes)%n",
-                "gateway:", gatewayPort);
-        System.out.println("  admin token:          " + adminToken);
-        System.out.println("  logs:                 " + logs);
-        System.out.println();
-        System.out.println("Try:");
-        System.out.printf("  curl -X POST \"http://127.0.0.1:%d/v0/events?name=customer_events\" \\%n"
-                + "       -H \"Authorization: Bearer %s\" \\%n"
-                + "       -d '{\"event_id\":\"ev-1\",\"customer_id\":\"cust-1\",\"event_type\":\"page_view\","
-                + "\"event_timestamp\":\"2023-06-15 14:30:45\"}'%n", gatewayPort, adminToken);
-        System.out.flush();
-
-        // Stay up while every service does; if one dies, stop the rest.
-        while (true) {
-            for (int i = 0; i < processes.size(); i++) {
-                if (!processes.get(i).isAlive()) {
-                    System.err.println(services.get(i).name() + " exited with code " + processes.get(i).exitValue()
-                            + "; see " + logs.resolve(services.get(i).name() + ".log"));
-                    System.exit(1);
-                }
+        LocalStack stack = new LocalStack(root, ports, database, adminToken, logs);
+        try {
+            stack.startService(SERVICES.get(0));
+            stack.awaitReady(SERVICES.get(0));
+            for (String service : SERVICES.subList(1, SERVICES.size())) {
+                stack.startService(service);
             }
-            Thread.sleep(1000);
-        }
-    }
-
-    private DatabaseAddress database() {
-        String url = System.getenv("DATABASE_URL");
-        if (url != null && !url.isBlank()) {
-            DatabaseAddress address = DatabaseAddress.parse(url,
-                    Optional.ofNullable(System.getenv("DATABASE_PASSWORD")).orElse(""));
-            System.out.println("Using the database of DATABASE_URL: " + address.displayUrl());
-            return address;
-        }
-        System.out.println("Starting the embedded PostgreSQL 17 ...");
-        embedded = EmbeddedDatabase.start(Map.of());
-        return embedded.address();
-    }
-
-    private void start(Path root, Service service, DatabaseAddress db, String adminToken, Path logs)
-            throws IOException {
-        System.out.println("Starting " + service.name() + " on port " + service.port() + " ...");
-        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", jarOf(root, service).toString());
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(service.port()));
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", db.reactiveUrl());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", db.user());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
-        env.put("ANALYTICS_ADMIN_TOKEN", adminToken);
-        builder.environment().putAll(env);
-        File log = logs.resolve(service.name() + ".log").toFile();
-        builder.redirectErrorStream(true).redirectOutput(log);
-        processes.add(builder.start());
-    }
-
-    private void awaitReady(Service service) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
-        URI ready = URI.create("http://127.0.0.1:" + service.port() + "/q/health/ready");
-        while (System.currentTimeMillis() < deadline) {
-            for (Process process : processes) {
-                if (!process.isAlive()) {
-                    fail("a service exited during start-up; see local-stack/target/logs/");
-                }
+            for (String service : SERVICES.subList(1, SERVICES.size())) {
+                stack.awaitReady(service);
             }
-            try {
-                HttpURLConnection connection = (HttpURLConnection) ready.toURL().openConnection();
-                connection.setConnectTimeout(1000);
-                connection.setReadTimeout(2000);
-                if (connection.getResponseCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250);
+            stack.gateway = new LocalGateway(ports.gateway(), ports.ingest(), ports.query(), ports.segmentation());
+            return stack;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stack.close();
+            throw e;
         }
-        fail(service.name() + " was not ready within " + READY_TIMEOUT_MS / 1000 + " s");
     }
 
-    private synchronized void shutdown() {
+    /** The one base URL, as the Kubernetes Ingress gives. */
+    public URI gatewayUrl() {
+        return URI.create("http://127.0.0.1:" + ports.gateway());
+    }
+
+    /** One service's own URL (for /q/openapi, /q/metrics, /q/health). */
+    public URI serviceUrl(String service) {
+        return URI.create("http://127.0.0.1:" + ports.of(service));
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    /** A service that exited, if any. */
+    public Optional<String> exited() {
+        for (int i = 0; i < processes.size(); i++) {
+            if (!processes.get(i).isAlive()) {
+                return Optional.of(SERVICES.get(i) + " exited with code " + processes.get(i).exitValue() + "; see "
+                        + logs.resolve(SERVICES.get(i) + ".log"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Stops the gateway and the services (SIGTERM, then SIGKILL after 20 s). Not the database. */
+    @Override
+    public synchronized void close() {
         if (gateway != null) {
             gateway.close();
             gateway = null;
@@ -170,39 +145,155 @@ public final class LocalStack {
                 }
             } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
         processes.clear();
-        if (embedded != null) {
-            embedded.close();
-            embedded = null;
-            System.out.println("Stopped the services and the embedded PostgreSQL.");
-        } else {
-            System.out.println("Stopped the services.");
+    }
+
+    private void startService(String service) throws IOException {
+        int port = ports.of(service);
+        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", jarOf(root, service).toString());
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", database.user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
+        env.put("ANALYTICS_ADMIN_TOKEN", adminToken);
+        builder.environment().putAll(env);
+        File log = logs.resolve(service + ".log").toFile();
+        builder.redirectErrorStream(true).redirectOutput(log);
+        processes.add(builder.start());
+    }
+
+    private void awaitReady(String service) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
+        URI ready = URI.create(serviceUrl(service) + "/q/health/ready");
+        while (System.currentTimeMillis() < deadline) {
+            Optional<String> exited = exited();
+            if (exited.isPresent()) {
+                throw new IllegalStateException("a service exited during start-up: " + exited.get());
+            }
+            try {
+                HttpURLConnection connection = (HttpURLConnection) ready.toURL().openConnection();
+                connection.setConnectTimeout(1000);
+                connection.setReadTimeout(2000);
+                if (connection.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(service + " was not ready within " + READY_TIMEOUT_MS / 1000 + " s; see "
+                + logs.resolve(service + ".log"));
+    }
+
+    // --- the quick start ------------------------------------------------------------------------------------------
+
+    public static void main(String[] args) {
+        Path root = Path.of(System.getProperty("analytics.root", ".")).toAbsolutePath().normalize();
+        EmbeddedDatabase[] embedded = new EmbeddedDatabase[1];
+        LocalStack[] stack = new LocalStack[1];
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (stack[0] != null) {
+                stack[0].close();
+            }
+            if (embedded[0] != null) {
+                embedded[0].close();
+                System.out.println("Stopped the services and the embedded PostgreSQL.");
+            } else {
+                System.out.println("Stopped the services.");
+            }
+        }, "local-stack-stop"));
+        try {
+            for (String service : SERVICES) {
+                if (!Files.isRegularFile(jarOf(root, service))) {
+                    throw new IllegalStateException("missing " + jarOf(root, service)
+                            + ": build first with 'mvn -B -DskipTests package' in " + root);
+                }
+            }
+            DatabaseAddress db;
+            String url = System.getenv("DATABASE_URL");
+            if (url != null && !url.isBlank()) {
+                db = DatabaseAddress.parse(url, Optional.ofNullable(System.getenv("DATABASE_PASSWORD")).orElse(""));
+                System.out.println("Using the database of DATABASE_URL: " + db.displayUrl());
+            } else {
+                System.out.println("Starting the embedded PostgreSQL 17 ...");
+                embedded[0] = EmbeddedDatabase.start(Map.of());
+                db = embedded[0].address();
+            }
+            String adminToken = Optional.ofNullable(System.getenv("ANALYTICS_ADMIN_TOKEN"))
+                    .filter(token -> !token.isBlank())
+                    .orElseGet(LocalStack::newToken);
+            Ports ports = Ports.fromEnvironment();
+            Path logs = root.resolve("local-stack/target/logs");
+            System.out.println("Starting " + String.join(", ", SERVICES) + " ...");
+            stack[0] = start(root, ports, db, adminToken, logs);
+            banner(System.out, stack[0], ports, db, embedded[0] != null, logs);
+            // Stay up while every service does; if one dies, stop the rest.
+            while (true) {
+                Optional<String> exited = stack[0].exited();
+                if (exited.isPresent()) {
+                    System.err.println(exited.get());
+                    System.exit(1);
+                }
+                Thread.sleep(1000);
+            }
+        } catch (Exception e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
         }
     }
 
-    private static Path jarOf(Path root, Service service) {
-        return root.resolve(service.name()).resolve("target/quarkus-app/quarkus-run.jar");
+    private static void banner(PrintStream out, LocalStack stack, Ports ports, DatabaseAddress db, boolean embedded,
+                               Path logs) {
+        out.println();
+        out.println("Customer Analytics API is running. Ctrl-C stops it.");
+        out.println("  database:             " + db.displayUrl()
+                + (embedded ? "  (embedded PostgreSQL 17, data removed on stop)" : ""));
+        for (String service : SERVICES) {
+            out.printf("  %-21s %s%n", service + ":", stack.serviceUrl(service));
+        }
+        out.printf("  %-21s %s  (one base URL for all of the above, as in Kubernetes)%n", "gateway:",
+                stack.gatewayUrl());
+        out.println("  admin token:          " + stack.adminToken());
+        out.println("  logs:                 " + logs);
+        out.println();
+        out.println("Try:");
+        out.printf("  curl -X POST \"http://127.0.0.1:%d/v0/events?name=customer_events\" \\%n"
+                + "       -H \"Authorization: Bearer %s\" \\%n"
+                + "       -d '{\"event_id\":\"ev-1\",\"customer_id\":\"cust-1\",\"event_type\":\"page_view\","
+                + "\"event_timestamp\":\"2023-06-15 14:30:45\"}'%n", ports.gateway(), stack.adminToken());
+        out.flush();
+    }
+
+    static Path jarOf(Path root, String service) {
+        return root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
     private static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static int port(String env, int fallback) {
-        String value = System.getenv(env);
+    private static int env(String name, int fallback) {
+        String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
     }
 
-    private static String newToken() {
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    public static String newToken() {
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
         return "admin_" + HexFormat.of().formatHex(bytes);
-    }
-
-    private static void fail(String message) {
-        System.err.println(message);
-        System.exit(1);
     }
 }

@@ -20,9 +20,6 @@ import java.util.Map;
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
-    public static final String EXTERNAL_URL_ENV = "ANALYTICS_TEST_DB_URL";
-
-    private static DatabaseAddress address;
     private static boolean migrated;
 
     private boolean migrate = true;
@@ -56,30 +53,8 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         // The server outlives single test classes; it stops with the JVM.
     }
 
-    /** The test database, started on first use. */
-    public static synchronized DatabaseAddress database() {
-        if (address == null) {
-            String external = System.getenv(EXTERNAL_URL_ENV);
-            if (external != null && !external.isBlank()) {
-                String password = firstNonBlank(System.getenv("ANALYTICS_TEST_DB_PASSWORD"), System.getenv("PGPASSWORD"));
-                address = DatabaseAddress.parse(external, password);
-            } else {
-                EmbeddedDatabase embedded = EmbeddedDatabase.start(Map.of(
-                        "fsync", "off",
-                        "synchronous_commit", "off",
-                        "full_page_writes", "off",
-                        "max_connections", "200"));
-                Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "embedded-postgres-stop"));
-                address = embedded.address();
-            }
-        }
-        return address;
-    }
-
-    private static String firstNonBlank(String a, String b) {
-        if (a != null && !a.isBlank()) {
-            return a;
-        }
-        return b == null ? "" : b;
+    /** The test database, started on first use ({@link TestDatabase}). */
+    public static DatabaseAddress database() {
+        return TestDatabase.get();
     }
 }

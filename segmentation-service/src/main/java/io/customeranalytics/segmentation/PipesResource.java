@@ -12,7 +12,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The pipe endpoints of segmentation-service: RFM segmentation suggestions. */
 @Path("/v0/pipes")
-@Tag(name = "Segmentation pipes", description = "RFM segmentation suggestions")
+@Tag(name = "Pipes", description = "RFM segmentation suggestions and their summary")
 public class PipesResource extends PipeResourceSupport {
 
     public PipesResource(TokenAuthenticator authenticator, PipeRepository repository,

@@ -43,7 +43,7 @@ import java.util.zip.ZipException;
  * and the body's bytes; the rules live in {@link IngestService}.
  */
 @Path("/v0/events")
-@Tag(name = "Events API", description = "Append rows to a datasource, as Tinybird's Events API does.")
+@Tag(name = "Events", description = "Append rows to a datasource, as Tinybird's Events API does.")
 public class EventsResource {
 
     static final String SEED_EVENT = """
