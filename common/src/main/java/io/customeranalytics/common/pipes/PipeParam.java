@@ -47,7 +47,7 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
 
     public static PipeParam oneOf(String name, List<String> allowed, String defaultValue, String description) {
         return new PipeParam(name, ParamType.ENUM, false, defaultValue, null, null, List.copyOf(allowed), description,
-                defaultValue);
+                defaultValue != null ? defaultValue : allowed.get(0));
     }
 
     /** The standard {@code limit}: an integer from 1 to {@code max}, {@code defaultValue} when absent. */

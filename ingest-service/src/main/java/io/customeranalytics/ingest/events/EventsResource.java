@@ -106,7 +106,7 @@ public class EventsResource {
                             enumeration = {"customer_events", "customer_profiles", "customer_segments"}))
             @RestQuery String name,
             @Parameter(description = "true: answer 200; false (default): answer 202. Both come after the commit.",
-                    schema = @Schema(type = SchemaType.BOOLEAN, defaultValue = "false"))
+                    example = "true", schema = @Schema(type = SchemaType.BOOLEAN, defaultValue = "false"))
             @RestQuery String wait,
             @Parameter(hidden = true) @Context HttpServerRequest request,
             InputStream body) {
