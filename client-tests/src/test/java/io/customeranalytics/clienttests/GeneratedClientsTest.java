@@ -133,24 +133,28 @@ class GeneratedClientsTest {
 
     @Test
     void segmentationSuggestionsArriveAsTypedRows() throws Exception {
+        // Long before any other test's events: as of 1990 this customer is the only one with a purchase, so its
+        // scores are all 5 (cume_dist 1.0) whatever else the database holds.
         String customer = "client-rfm-" + UUID.randomUUID();
         IngestResult stored = events.appendEvents("customer_events", true,
-                event(customer, "ev-" + UUID.randomUUID(), "purchase", "2023-06-15 14:30:45", 10.0, 3));
+                event(customer, "ev-" + UUID.randomUUID(), "purchase", "1989-06-15 14:30:45", 10.0, 3));
         assertEquals(1L, stored.getSuccessfulRows());
+        String asOf = "1990-01-01 00:00:00";
 
-        CustomerSegmentationSuggestionsResponse suggestions =
-                segmentation.customerSegmentationSuggestions(null, null, 100_000);
-        CustomerSegmentationSuggestionsRow row = suggestions.getData().stream()
+        CustomerSegmentationSuggestionsResponse champions =
+                segmentation.customerSegmentationSuggestions("Champions", asOf, 1000);
+        CustomerSegmentationSuggestionsRow row = champions.getData().stream()
                 .filter(r -> customer.equals(r.getCustomerId())).findFirst()
-                .orElseThrow(() -> new AssertionError("customer not among the suggestions"));
+                .orElseThrow(() -> new AssertionError("customer not suggested as a Champion: " + champions));
         assertEquals(1L, row.getFrequency());
         assertEquals(30.0, row.getMonetary(), 1e-9);
-        assertEquals(3, row.getRfmScore().length());
+        assertEquals("555", row.getRfmScore());
+        assertEquals(199L, row.getRecencyDays(), "1989-06-15 14:30:45 to 1990-01-01: 199 whole days");
 
-        SegmentSuggestionsSummaryResponse summary = segmentation.segmentSuggestionsSummary(null);
-        long counted = summary.getData().stream().mapToLong(r -> r.getCustomerCount()).sum();
-        assertTrue(counted >= 1, "the summary counts the customers, ours among them: " + counted);
-        assertTrue(summary.getData().stream().anyMatch(r -> r.getSuggestedSegment().equals(row.getSuggestedSegment())));
+        SegmentSuggestionsSummaryResponse summary = segmentation.segmentSuggestionsSummary(asOf);
+        long championCount = summary.getData().stream().filter(r -> r.getSuggestedSegment().equals("Champions"))
+                .mapToLong(r -> r.getCustomerCount()).sum();
+        assertEquals(champions.getRows(), championCount, "the summary counts the customers the list shows");
     }
 
     private static String event(String customer, String eventId, String type, String at, Double price,

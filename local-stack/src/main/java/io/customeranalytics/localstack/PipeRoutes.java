@@ -23,6 +23,14 @@ public final class PipeRoutes {
     public static final Set<String> SEGMENTATION_PIPES = Set.of("customer_segmentation_suggestions",
             "segment_suggestions_summary");
 
+    /** The pipe names among a service's OpenAPI paths (one documented path per pipe, {@code /v0/pipes/<name>.json}). */
+    public static Set<String> documentedPipes(java.util.Collection<String> openApiPaths) {
+        return openApiPaths.stream()
+                .filter(path -> path.startsWith(PIPES_PREFIX) && path.endsWith(".json") && !path.contains("{"))
+                .map(path -> path.substring(PIPES_PREFIX.length(), path.length() - ".json".length()))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     private PipeRoutes() {
     }
 }

@@ -66,13 +66,10 @@ class SegmentationServiceTest {
         org.junit.jupiter.api.Assertions.assertEquals(PipeRoutes.SEGMENTATION_PIPES, servedPipes());
     }
 
-    /** The pipe names this service documents (one OpenAPI path per pipe, {@code /v0/pipes/<name>.json}). */
+    /** The pipe names this service documents. */
     private static java.util.Set<String> servedPipes() {
         java.util.Map<String, Object> paths = given().when().get("/q/openapi?format=json")
                 .then().statusCode(200).extract().jsonPath().getMap("paths");
-        return paths.keySet().stream()
-                .filter(path -> path.startsWith(PipeRoutes.PIPES_PREFIX) && path.endsWith(".json"))
-                .map(path -> path.substring(PipeRoutes.PIPES_PREFIX.length(), path.length() - ".json".length()))
-                .collect(java.util.stream.Collectors.toSet());
+        return PipeRoutes.documentedPipes(paths.keySet());
     }
 }
