@@ -64,6 +64,13 @@ class ServedOpenApiDocumentsTest {
                     }
                 }
                 assertTrue(operation.path("responses").size() >= 4, where + ": responses per status");
+                for (String status : new String[] {"403", "429", "503"}) {
+                    assertTrue(operation.path("responses").has(status), where + ": documents " + status);
+                }
+                for (String status : new String[] {"429", "503"}) {
+                    assertTrue(operation.path("responses").path(status).path("headers").has("Retry-After"),
+                            where + " " + status + ": the Retry-After header");
+                }
                 for (Iterator<Map.Entry<String, JsonNode>> responses = operation.path("responses").fields();
                      responses.hasNext(); ) {
                     Map.Entry<String, JsonNode> response = responses.next();

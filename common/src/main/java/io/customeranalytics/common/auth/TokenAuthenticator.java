@@ -2,6 +2,7 @@ package io.customeranalytics.common.auth;
 
 import io.customeranalytics.common.config.AnalyticsConfig;
 import io.customeranalytics.common.error.ApiException;
+import io.customeranalytics.common.ratelimit.RateLimiter;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,11 +25,14 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class TokenAuthenticator {
 
-    static final String ADMIN_TOKEN_NAME = "admin";
+    /** The name the admin token goes by in messages and metrics. */
+    public static final String ADMIN_TOKEN_NAME = "admin";
 
     private final List<KnownToken> known;
+    private final RateLimiter rateLimiter;
 
-    public TokenAuthenticator(AnalyticsConfig config) {
+    public TokenAuthenticator(AnalyticsConfig config, RateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         List<KnownToken> tokens = new ArrayList<>();
         config.adminToken()
                 .filter(token -> !token.isBlank())
@@ -56,8 +60,10 @@ public class TokenAuthenticator {
     }
 
     /**
-     * Finds the caller of a request. The {@code token} query parameter wins over an {@code Authorization: Bearer}
-     * header when both are present.
+     * Finds the caller of a request and counts the request against its token's rate limit. The {@code token}
+     * query parameter wins over an {@code Authorization: Bearer} header when both are present.
+     *
+     * @throws ApiException 403 for a missing or unknown token, 429 for a token over its rate limit
      */
     public Caller authenticate(HttpServerRequest request) {
         String presented = presentedToken(request);
@@ -76,7 +82,9 @@ public class TokenAuthenticator {
         if (match == null) {
             throw ApiException.forbidden("unknown token: it matches no configured token");
         }
-        return new Caller(match.name(), match.scopes());
+        Caller caller = new Caller(match.name(), match.scopes());
+        rateLimiter.acquire(caller);
+        return caller;
     }
 
     static String presentedToken(HttpServerRequest request) {

@@ -29,5 +29,12 @@ public interface AnalyticsConfig {
 
         /** Comma-separated scopes, e.g. {@code DATASOURCES:APPEND:customer_events,PIPES:READ:customer_activity}. */
         List<String> scopes();
+
+        /** This token's rate limit per service instance, instead of {@code analytics.rate-limit.requests-per-second}. */
+        @WithName("requests-per-second")
+        Optional<Double> requestsPerSecond();
+
+        /** This token's burst, instead of {@code analytics.rate-limit.burst}. */
+        Optional<Integer> burst();
     }
 }

@@ -10,6 +10,7 @@ public class ApiException extends RuntimeException {
     public static final String DOC_EVENTS = "README.md#events-api";
     public static final String DOC_ERRORS = "README.md#errors";
     public static final String DOC_PIPES = "README.md#pipe-endpoints";
+    public static final String DOC_RATE_LIMITS = "README.md#rate-limits";
 
     private final int status;
     private final String clientMessage;
@@ -43,6 +44,11 @@ public class ApiException extends RuntimeException {
 
     public static ApiException payloadTooLarge(String message) {
         return new ApiException(413, message, DOC_EVENTS);
+    }
+
+    /** A token over its rate limit: retry after the given seconds. */
+    public static ApiException rateLimited(String message, int retryAfterSeconds) {
+        return new ApiException(429, message, DOC_RATE_LIMITS, retryAfterSeconds, null, null);
     }
 
     /** Precomputed data (segment membership) older than its promised bound: retry once it is refreshed. */

@@ -72,7 +72,14 @@ public abstract class PipeResourceSupport {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "404", description = "Unknown endpoint",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "429",
+            description = "The token is over its rate limit; retry after Retry-After seconds",
+            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
+                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "503", description = "Database unavailable; retry after Retry-After seconds",
+            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
+                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     public Uni<Response> query(
             @Parameter(description = "The endpoint", example = "customer_activity") @PathParam("pipe") String pipe,
@@ -100,7 +107,8 @@ public abstract class PipeResourceSupport {
 
     /**
      * {@code analytics_pipe_request_seconds{endpoint, outcome}}: the time from a valid request's query to its
-     * rendered answer, a histogram (buckets: common.metrics.LatencyHistograms); outcome is {@code ok}, {@code client_error} (404/503 verdicts and other
+     * rendered answer, a histogram (buckets: common.metrics.LatencyHistograms); outcome is {@code ok},
+     * {@code client_error} (404/503 verdicts and other
      * 4xx) or {@code error}.
      */
     private void record(PipeEndpoint endpoint, Throwable failure, long start) {

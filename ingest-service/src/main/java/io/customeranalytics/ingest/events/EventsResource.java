@@ -98,7 +98,14 @@ public class EventsResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "413", description = "Body over 10 MB as sent or 100 MB decompressed; nothing stored",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "429", description = "The token is over its rate limit; nothing stored; retry after"
+            + " the Retry-After seconds",
+            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
+                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "503", description = "Database unavailable; retry after the Retry-After seconds",
+            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
+                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     public Uni<Response> append(
             @Parameter(description = "The datasource to append to", required = true, example = "customer_events",

@@ -101,4 +101,30 @@ class AuthTest {
                 .when().post("/v0/events?name=customer_events")
                 .then().statusCode(403).body("error", containsString("missing token"));
     }
+
+    @Test
+    void aTokenOverItsRateLimitIs429WithRetryAfterAndNothingStored() {
+        // Token "limited": burst 2, then 0.01 requests per second (application.properties, %test).
+        String[] ids = {unique("ev"), unique("ev"), unique("ev")};
+        for (int i = 0; i < 2; i++) {
+            given().header("Authorization", "Bearer test-rate-limited-token").body(oneEvent(ids[i]))
+                    .when().post("/v0/events?name=customer_events")
+                    .then().statusCode(202);
+        }
+        given().header("Authorization", "Bearer test-rate-limited-token").body(oneEvent(ids[2]))
+                .when().post("/v0/events?name=customer_events")
+                .then().statusCode(429).contentType("application/json")
+                .header("Retry-After", equalTo("100"))
+                .body("error", containsString("'limited' is over its rate limit"))
+                .body("documentation", equalTo("README.md#rate-limits"));
+        assertEquals(1, count(pool, "SELECT count(*) FROM customer_events WHERE event_id = $1", ids[1]));
+        assertEquals(0, count(pool, "SELECT count(*) FROM customer_events WHERE event_id = $1", ids[2]));
+        // Other tokens have their own buckets.
+        given().header("Authorization", "Bearer " + ADMIN).body(oneEvent(ids[2]))
+                .when().post("/v0/events?name=customer_events")
+                .then().statusCode(202);
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(
+                metrics.contains("analytics_rate_limited_requests_total{token=\"limited\"}"), metrics);
+    }
 }

@@ -164,4 +164,20 @@ class PipeMachineryTest {
                 .body("components.securitySchemes.bearer.scheme", equalTo("bearer"))
                 .body("paths.size()", greaterThanOrEqualTo(1));
     }
+
+    @Test
+    void aTokenOverItsRateLimitIs429WithRetryAfter() {
+        // Token "limited": burst 2, then 0.01 requests per second (application.properties, %test).
+        for (int i = 0; i < 2; i++) {
+            given().queryParam("customer_id", customer).queryParam("token", "test-rate-limited-token")
+                    .when().get("/v0/pipes/customer_activity.json").then().statusCode(200);
+        }
+        given().queryParam("customer_id", customer).queryParam("token", "test-rate-limited-token")
+                .when().get("/v0/pipes/customer_activity.csv")
+                .then().statusCode(429).contentType("application/json")
+                .header("Retry-After", org.hamcrest.Matchers.equalTo("100"))
+                .body("error", org.hamcrest.Matchers.containsString("'limited' is over its rate limit of 0.01"));
+        given().queryParam("customer_id", customer).queryParam("token", ADMIN)
+                .when().get("/v0/pipes/customer_activity.json").then().statusCode(200);
+    }
 }
