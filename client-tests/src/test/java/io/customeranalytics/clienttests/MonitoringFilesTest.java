@@ -104,6 +104,9 @@ class MonitoringFilesTest {
                 "per-endpoint latency histogram");
         assertTrue(exposition.contains("analytics_pipe_request_seconds_bucket{endpoint=\"segment_suggestions_summary\""),
                 "per-endpoint latency histogram, segmentation too");
+        assertTrue(exposition.contains(
+                "analytics_pipe_request_seconds_count{endpoint=\"segment_metrics\",outcome=\"error\"} 0.0"),
+                "error series exist before the first error, so increase() sees it");
         assertTrue(exposition.contains("analytics_membership_last_refresh_timestamp_seconds"));
         assertTrue(exposition.contains("analytics_membership_refresh_seconds_bucket"));
         assertTrue(exposition.contains("sql_pool_active") && exposition.contains("sql_pool_queue_size"),

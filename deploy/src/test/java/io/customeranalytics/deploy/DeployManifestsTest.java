@@ -136,6 +136,10 @@ class DeployManifestsTest {
             assertEquals(Integer.toString(port), annotations.get("prometheus.io/port"), where);
             assertEquals(0, deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(),
                     where + ": a rollout never drops below the serving replicas");
+            assertEquals(null, deployment.getSpec().getReplicas(),
+                    where + ": no replicas field, which would reset the autoscaler's count on every apply");
+            assertNotNull(container.getLifecycle().getPreStop().getExec(),
+                    where + ": a preStop pause so the Ingress stops routing before the server closes");
         }
     }
 
@@ -179,7 +183,10 @@ class DeployManifestsTest {
         Container migrate = podSpec(job).getContainers().get(0);
         assertEquals("true", env(migrate, "QUARKUS_INIT_AND_EXIT").orElse(null));
         assertEquals("true", env(migrate, "QUARKUS_FLYWAY_MIGRATE_AT_START").orElse(null));
-        assertEquals("OnFailure", podSpec(job).getRestartPolicy(), "retried until the database is up");
+        assertEquals("Never", podSpec(job).getRestartPolicy(), "a failed attempt's pod and log stay");
+        assertTrue(job.getSpec().getBackoffLimit() >= 1, "retried");
+        assertTrue(Integer.parseInt(env(migrate, "QUARKUS_FLYWAY_CONNECT_RETRIES").orElse("0")) > 0,
+                "waits for a database that is still starting");
         Container ingest = podSpec(manifests.get(Deployment.class, "ingest-service")).getContainers().get(0);
         assertEquals("false", env(ingest, "QUARKUS_FLYWAY_MIGRATE_AT_START").orElse(null),
                 "serving ingest pods never migrate");
@@ -198,6 +205,9 @@ class DeployManifestsTest {
         assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getName().equals(claim)
                 && m.getMountPath().equals("/var/lib/postgresql/data")), "data on the claim");
         assertNotNull(container.getReadinessProbe().getExec(), "readiness via pg_isready");
+        assertNotNull(container.getStartupProbe(), "liveness waits for crash recovery");
+        assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/dev/shm")),
+                "shared memory for parallel queries");
         assertTrue(String.join(" ", container.getReadinessProbe().getExec().getCommand()).contains("pg_isready"));
         for (String variable : List.of("POSTGRES_USER", "POSTGRES_PASSWORD")) {
             EnvVar var = container.getEnv().stream().filter(e -> e.getName().equals(variable)).findFirst()
@@ -344,9 +354,28 @@ class DeployManifestsTest {
                     .toList();
             assertEquals(1, budgets.size(), dir + ": one disruption budget for " + name);
             int minAvailable = budgets.get(0).getSpec().getMinAvailable().getIntVal();
+            assertEquals("AlwaysAllow", budgets.get(0).getSpec().getUnhealthyPodEvictionPolicy(),
+                    dir + ": unready pods never block a drain");
             assertTrue(minAvailable >= 1 && minAvailable < hpa.getSpec().getMinReplicas(),
                     dir + ": " + name + " keeps a pod and can still be drained");
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void theServicesAtTheirAutoscalersMaximaStayUnderTheDatabasesConnectionLimit(String dir) {
+        Manifests manifests = Manifests.render(dir);
+        int pool = Integer.parseInt(manifests.get(ConfigMap.class, "analytics-config").getData()
+                .get("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE"));
+        int pods = manifests.all(HorizontalPodAutoscaler.class).stream()
+                .mapToInt(h -> h.getSpec().getMaxReplicas()).sum();
+        List<String> args = podSpec(manifests.get(StatefulSet.class, "timescaledb")).getContainers().get(0).getArgs();
+        int maxConnections = Integer.parseInt(args.stream().filter(a -> a.startsWith("max_connections="))
+                .findFirst().orElseThrow().substring("max_connections=".length()));
+        int migration = 2; // the Job's Flyway connections (quarkus.datasource.jdbc.max-size)
+        int reserved = 3;  // PostgreSQL's superuser_reserved_connections default
+        assertTrue(pods * pool + migration <= maxConnections - reserved, dir + ": " + pods + " pods x " + pool
+                + " connections + " + migration + " > max_connections " + maxConnections + " - " + reserved);
     }
 
     @Test

@@ -39,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class PipeResourceSupport {
 
+    /** The {@code outcome} tag values of the request timer: ok, client_error, error. */
+    private static final List<String> OUTCOMES = List.of("ok", "client_error", "error");
+
     private final TokenAuthenticator authenticator;
     private final PipeRepository repository;
     private final MeterRegistry registry;
@@ -52,6 +55,10 @@ public abstract class PipeResourceSupport {
         for (PipeEndpoint endpoint : endpoints) {
             if (this.endpoints.put(endpoint.name(), endpoint) != null) {
                 throw new IllegalStateException("two pipe endpoints are named " + endpoint.name());
+            }
+            // Registered up front: a series that first appears at 1 is invisible to rate() and increase().
+            for (String outcome : OUTCOMES) {
+                timer(endpoint.name(), outcome);
             }
         }
     }
@@ -107,19 +114,22 @@ public abstract class PipeResourceSupport {
 
     /**
      * {@code analytics_pipe_request_seconds{endpoint, outcome}}: the time from a valid request's query to its
-     * rendered answer, a histogram (buckets: common.metrics.LatencyHistograms); outcome is {@code ok},
-     * {@code client_error} (404/503 verdicts and other
-     * 4xx) or {@code error}.
+     * rendered answer, a histogram (buckets: common.metrics.LatencyHistograms). Outcome {@code ok}; {@code
+     * client_error} for a 4xx verdict reached while answering (an unknown segment's 404); {@code error} for
+     * anything else, a 503 (database unavailable, stale membership) included.
      */
     private void record(PipeEndpoint endpoint, Throwable failure, long start) {
-        String outcome = failure == null ? "ok"
-                : failure instanceof ApiException api && api.status() < 500 ? "client_error" : "error";
-        Timer.builder("analytics_pipe_request")
+        String outcome = failure == null ? OUTCOMES.get(0)
+                : failure instanceof ApiException api && api.status() < 500 ? OUTCOMES.get(1) : OUTCOMES.get(2);
+        timer(endpoint.name(), outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(String endpoint, String outcome) {
+        return Timer.builder("analytics_pipe_request")
                 .description("Pipe endpoint requests: query, rows and rendering")
-                .tag("endpoint", endpoint.name())
+                .tag("endpoint", endpoint)
                 .tag("outcome", outcome)
-                .register(registry)
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                .register(registry);
     }
 
     static PipeParams parse(PipeEndpoint endpoint, HttpServerRequest request) {
