@@ -40,6 +40,9 @@ class MonitoringFilesTest {
             "avg", "count", "time", "vector", "absent", "by", "without", "and", "or", "unless", "on", "ignoring",
             "group_left", "group_right", "bool", "offset");
 
+    /** Labels Prometheus adds when it scrapes (ServiceMonitor), not the services. */
+    private static final Set<String> SCRAPE_LABELS = Set.of("job", "pod", "instance", "namespace", "service");
+
     /** Series Prometheus makes itself. */
     private static final Set<String> SYNTHETIC = Set.of("up");
 
@@ -88,6 +91,30 @@ class MonitoringFilesTest {
             }
         }
         assertEquals(Set.of(), missing, "queried but not exposed by any service");
+
+        // The labels a query filters on exist on the metric, with the exact value where it asks for one.
+        Set<String> unmatched = new TreeSet<>();
+        Matcher selector = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}")
+                .matcher(String.join("\n", expressions));
+        while (selector.find()) {
+            String metric = selector.group(1);
+            Matcher matcher = Pattern.compile("([a-zA-Z_]+)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"")
+                    .matcher(selector.group(2));
+            while (matcher.find()) {
+                String label = matcher.group(1);
+                if (SCRAPE_LABELS.contains(label) || SYNTHETIC.contains(metric)) {
+                    continue;
+                }
+                boolean exact = matcher.group(2).equals("=");
+                String wanted = label + "=\"" + matcher.group(3) + "\"";
+                boolean found = exposition.lines().anyMatch(line -> line.startsWith(metric + "{")
+                        && (exact ? line.contains(wanted) : line.contains(label + "=\"")));
+                if (!found) {
+                    unmatched.add(metric + "{" + (exact ? wanted : label) + "}");
+                }
+            }
+        }
+        assertEquals(Set.of(), unmatched, "label filters that match no exposed series");
     }
 
     @Test

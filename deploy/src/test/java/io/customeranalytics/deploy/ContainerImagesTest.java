@@ -55,6 +55,7 @@ class ContainerImagesTest {
             assertEquals("USER " + runAsUser, users.get(users.size() - 1), where + ": the manifests' runAsUser");
             assertTrue(runAsUser > 0, "non-root");
             assertTrue(lines.contains("EXPOSE " + port), where + ": the port the manifests probe");
+            assertTrue(lines.contains("ENV QUARKUS_HTTP_PORT=" + port), where + ": the application listens there");
         }
     }
 

@@ -107,6 +107,8 @@ class DeployManifestsTest {
             assertEquals(1, pod.getContainers().size(), where);
             Container container = pod.getContainers().get(0);
             int port = port(container, "http", where);
+            assertEquals(Integer.toString(port), manifests.get(ConfigMap.class, "analytics-config").getData()
+                    .get("QUARKUS_HTTP_PORT"), where + ": the service listens on its container port");
 
             probe(container.getStartupProbe(), "/q/health/started", where + " startupProbe");
             probe(container.getLivenessProbe(), "/q/health/live", where + " livenessProbe");

@@ -202,6 +202,9 @@ final class Kustomization {
         } else {
             ArrayNode array = (ArrayNode) parent;
             int index = last.equals("-") ? array.size() : Integer.parseInt(last);
+            if (index > array.size() || (!kind.equals("add") && index >= array.size())) {
+                throw new IllegalArgumentException("patch path " + path + " does not exist");
+            }
             switch (kind) {
                 case "add" -> array.insert(index, op.get("value").deepCopy());
                 case "replace" -> array.set(index, op.get("value").deepCopy());
@@ -216,7 +219,7 @@ final class Kustomization {
         for (JsonNode containers : List.of(podSpec(object).path("containers"), podSpec(object).path("initContainers"))) {
             for (JsonNode container : containers) {
                 String current = container.path("image").asText();
-                int colon = current.lastIndexOf(':');
+                int colon = current.lastIndexOf(':') > current.lastIndexOf('/') ? current.lastIndexOf(':') : -1;
                 String repository = colon < 0 ? current : current.substring(0, colon);
                 if (repository.equals(image.get("name").asText())) {
                     String newName = image.path("newName").asText(repository);

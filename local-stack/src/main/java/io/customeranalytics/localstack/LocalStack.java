@@ -40,9 +40,14 @@ public final class LocalStack implements AutoCloseable {
                     env("ANALYTICS_SEGMENTATION_PORT", 8083), env("ANALYTICS_GATEWAY_PORT", 8080));
         }
 
-        /** Four ports free right now. */
+        /** Four distinct ports free right now (all four held open together while they are chosen). */
         public static Ports free() {
-            return new Ports(freePort(), freePort(), freePort(), freePort());
+            try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+                 ServerSocket c = new ServerSocket(0); ServerSocket d = new ServerSocket(0)) {
+                return new Ports(a.getLocalPort(), b.getLocalPort(), c.getLocalPort(), d.getLocalPort());
+            } catch (IOException e) {
+                throw new IllegalStateException("no free ports", e);
+            }
         }
 
         int of(String service) {
@@ -62,6 +67,8 @@ public final class LocalStack implements AutoCloseable {
     private final Path logs;
     private final List<Process> processes = new ArrayList<>();
     private LocalGateway gateway;
+    /** Stops the services if the JVM ends (Ctrl-C, SIGTERM) before {@link #close()}. */
+    private final Thread stopOnExit = new Thread(this::close, "local-stack-stop-services");
 
     private LocalStack(Path root, Ports ports, DatabaseAddress database, String adminToken, Path logs) {
         this.root = root;
@@ -86,6 +93,7 @@ public final class LocalStack implements AutoCloseable {
         }
         Files.createDirectories(logs);
         LocalStack stack = new LocalStack(root, ports, database, adminToken, logs);
+        Runtime.getRuntime().addShutdownHook(stack.stopOnExit);
         try {
             stack.startService(SERVICES.get(0));
             stack.awaitReady(SERVICES.get(0));
@@ -94,6 +102,11 @@ public final class LocalStack implements AutoCloseable {
             }
             for (String service : SERVICES.subList(1, SERVICES.size())) {
                 stack.awaitReady(service);
+            }
+            // A 200 on a port could come from another process if a service lost a race for it and exited.
+            Optional<String> exited = stack.exited();
+            if (exited.isPresent()) {
+                throw new IllegalStateException("a service exited during start-up: " + exited.get());
             }
             stack.gateway = new LocalGateway(ports.gateway(), ports.ingest(), ports.query(), ports.segmentation());
             return stack;
@@ -131,6 +144,13 @@ public final class LocalStack implements AutoCloseable {
     /** Stops the gateway and the services (SIGTERM, then SIGKILL after 20 s). Not the database. */
     @Override
     public synchronized void close() {
+        if (Thread.currentThread() != stopOnExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnExit);
+            } catch (IllegalStateException | IllegalArgumentException alreadyStoppingOrRemoved) {
+                // the JVM is shutting down, or close() ran before
+            }
+        }
         if (gateway != null) {
             gateway.close();
             gateway = null;
@@ -281,14 +301,6 @@ public final class LocalStack implements AutoCloseable {
     private static int env(String name, int fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
     }
 
     public static String newToken() {

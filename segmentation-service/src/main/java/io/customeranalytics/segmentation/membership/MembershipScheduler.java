@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the segments created or changed through the Events API every {@code analytics.segments.change-poll-interval}.
  * Both interval defaults sit well inside the staleness bound (60 s). Metrics:
  * {@code analytics_membership_last_refresh_timestamp_seconds}, {@code analytics_membership_last_refresh_duration_seconds},
- * {@code analytics_membership_refresh_seconds} (timer) and {@code analytics_membership_refresh_failures_total}.
+ * {@code analytics_membership_refresh_seconds} (timer) and {@code analytics_membership_refresh_failures_total},
+ * registered at start-up (so they are there from the first scrape, not from the first refresh).
  */
+@Startup
 @ApplicationScoped
 public class MembershipScheduler {
 
