@@ -41,8 +41,12 @@ public class LatencyHistograms {
                 if (buckets == null) {
                     return config;
                 }
+                double[] nanos = new double[buckets.length];
+                for (int i = 0; i < buckets.length; i++) {
+                    nanos[i] = buckets[i].toNanos();
+                }
                 return DistributionStatisticConfig.builder()
-                        .serviceLevelObjectives(Arrays.stream(buckets).mapToDouble(Duration::toNanos).toArray())
+                        .serviceLevelObjectives(nanos)
                         .build()
                         .merge(config);
             }
