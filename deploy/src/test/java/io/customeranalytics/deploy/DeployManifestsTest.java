@@ -91,6 +91,21 @@ class DeployManifestsTest {
 
     @ParameterizedTest
     @MethodSource("renderings")
+    void everyFieldIsOneTheKubernetesApiKnows(String dir) {
+        // The model keeps fields it does not know in "additional properties": a misspelt field (readinesProbe)
+        // would parse and then be ignored by the API server, so none may be there.
+        Manifests manifests = Manifests.render(dir);
+        List<String> unknown = new ArrayList<>();
+        for (HasMetadata object : manifests.objects()) {
+            if (!(object instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource)) {
+                UnknownFields.collect(object, describe(object), unknown);
+            }
+        }
+        assertEquals(List.of(), unknown, dir + ": fields the Kubernetes API does not have");
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
     void everyServiceDeploymentHasProbesResourcesAndALockedDownContainer(String dir) {
         Manifests manifests = Manifests.render(dir);
         assertEquals(new TreeSet<>(SERVICES), manifests.all(Deployment.class).stream()
