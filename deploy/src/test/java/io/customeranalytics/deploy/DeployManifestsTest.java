@@ -55,7 +55,7 @@ class DeployManifestsTest {
 
     static final List<String> SERVICES = List.of("ingest-service", "query-service", "segmentation-service");
 
-    /** What the base leaves to an overlay or the operator (README, "Secrets"). */
+    /** What the base leaves to an overlay or the operator (deploy/k8s/README.md, "Deploy to a real cluster"). */
     static final Set<String> SECRETS_PROVIDED_OUTSIDE_BASE = Set.of("analytics-db-credentials", "analytics-tokens");
 
     static Stream<String> renderings() {

@@ -11,7 +11,7 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Readiness "schema": a service is ready only once the database holds the schema version it was built for. In
  * Kubernetes the migration Job migrates while new pods start; until it has finished they report DOWN here and
- * take no traffic (deploy/k8s/README.md, "Rollout"). A database migrated further (a newer release rolling out) is
+ * take no traffic (deploy/k8s/README.md, "Rollout order"). A database migrated further (a newer release rolling out) is
  * fine: migrations only add.
  */
 @Readiness
