@@ -134,6 +134,8 @@ class MonitoringFilesTest {
         assertTrue(exposition.contains(
                 "analytics_pipe_request_seconds_count{endpoint=\"segment_metrics\",outcome=\"error\"} 0.0"),
                 "error series exist before the first error, so increase() sees it");
+        assertTrue(exposition.contains("analytics_pipe_request_seconds_count{endpoint=\"customer_events_quarantine\","
+                + "outcome=\"ok\"} 0.0"), "series of an endpoint nobody called yet");
         assertTrue(exposition.contains("analytics_membership_last_refresh_timestamp_seconds"));
         assertTrue(exposition.contains("analytics_membership_refresh_seconds_bucket"));
         assertTrue(exposition.contains("sql_pool_active") && exposition.contains("sql_pool_queue_size"),

@@ -39,8 +39,11 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class PipeResourceSupport {
 
-    /** The {@code outcome} tag values of the request timer: ok, client_error, error. */
-    private static final List<String> OUTCOMES = List.of("ok", "client_error", "error");
+    /** The {@code outcome} tag values of the request timer. */
+    private static final String OK = "ok";
+    private static final String CLIENT_ERROR = "client_error";
+    private static final String ERROR = "error";
+    private static final List<String> OUTCOMES = List.of(OK, CLIENT_ERROR, ERROR);
 
     private final TokenAuthenticator authenticator;
     private final PipeRepository repository;
@@ -119,8 +122,8 @@ public abstract class PipeResourceSupport {
      * anything else, a 503 (database unavailable, stale membership) included.
      */
     private void record(PipeEndpoint endpoint, Throwable failure, long start) {
-        String outcome = failure == null ? OUTCOMES.get(0)
-                : failure instanceof ApiException api && api.status() < 500 ? OUTCOMES.get(1) : OUTCOMES.get(2);
+        String outcome = failure == null ? OK
+                : failure instanceof ApiException api && api.status() < 500 ? CLIENT_ERROR : ERROR;
         timer(endpoint.name(), outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
