@@ -84,13 +84,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack start(Path root, Ports ports, DatabaseAddress database, String adminToken, Path logs)
             throws IOException, InterruptedException {
-        for (String service : SERVICES) {
-            Path jar = jarOf(root, service);
-            if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException("missing " + jar + ": build first with 'mvn -B -DskipTests package'"
-                        + " in " + root);
-            }
-        }
+        requireBuilt(root);
         Files.createDirectories(logs);
         LocalStack stack = new LocalStack(root, ports, database, adminToken, logs);
         Runtime.getRuntime().addShutdownHook(stack.stopOnExit);
@@ -229,12 +223,7 @@ public final class LocalStack implements AutoCloseable {
             }
         }, "local-stack-stop"));
         try {
-            for (String service : SERVICES) {
-                if (!Files.isRegularFile(jarOf(root, service))) {
-                    throw new IllegalStateException("missing " + jarOf(root, service)
-                            + ": build first with 'mvn -B -DskipTests package' in " + root);
-                }
-            }
+            requireBuilt(root); // before starting a database for nothing
             DatabaseAddress db;
             String url = System.getenv("DATABASE_URL");
             if (url != null && !url.isBlank()) {
@@ -288,6 +277,17 @@ public final class LocalStack implements AutoCloseable {
                 + "       -d '{\"event_id\":\"ev-1\",\"customer_id\":\"cust-1\",\"event_type\":\"page_view\","
                 + "\"event_timestamp\":\"2023-06-15 14:30:45\"}'%n", ports.gateway(), stack.adminToken());
         out.flush();
+    }
+
+    /** Fails unless the three services of the project at {@code root} are built. */
+    private static void requireBuilt(Path root) {
+        for (String service : SERVICES) {
+            Path jar = jarOf(root, service);
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("missing " + jar + ": build first with 'mvn -B -DskipTests package'"
+                        + " in " + root);
+            }
+        }
     }
 
     static Path jarOf(Path root, String service) {

@@ -31,7 +31,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public Map<String, String> start() {
-        DatabaseAddress db = database();
+        DatabaseAddress db = TestDatabase.get();
         synchronized (PostgresTestResource.class) {
             if (migrate && !migrated) {
                 SchemaMigrator.migrate(db);
@@ -51,10 +51,5 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     @Override
     public void stop() {
         // The server outlives single test classes; it stops with the JVM.
-    }
-
-    /** The test database, started on first use ({@link TestDatabase}). */
-    public static DatabaseAddress database() {
-        return TestDatabase.get();
     }
 }
