@@ -20,6 +20,9 @@ public final class TestEvents {
 
     public static final String ADMIN = "test-admin-token";
 
+    /** The continuous aggregates of TimescaleDB mode (V4, V5); plain tables with the same names otherwise. */
+    public static final List<String> CONTINUOUS_AGGREGATES = List.of("customer_daily_activity", "customer_daily_sessions");
+
     private static final String INSERT_EVENTS = """
             INSERT INTO customer_events (event_id, customer_id, event_type, event_timestamp, session_id, page_url,
                                          product_id, category_id, device_type, country, referrer, price, quantity)
@@ -66,7 +69,17 @@ public final class TestEvents {
                 .format(time.withOffsetSameInstant(ZoneOffset.UTC));
     }
 
+    /** Inserts the events, then {@link #settleAggregates settles} the aggregates over their days. */
     public static void insert(Pool pool, List<Event> events) {
+        insertWithoutRefresh(pool, events);
+        settleAggregates(pool, events);
+    }
+
+    /**
+     * Inserts the events only: in TimescaleDB mode, those on days below a continuous aggregate's watermark are
+     * not in it until its next refresh.
+     */
+    public static void insertWithoutRefresh(Pool pool, List<Event> events) {
         for (int from = 0; from < events.size(); from += 20_000) {
             List<Event> chunk = events.subList(from, Math.min(events.size(), from + 20_000));
             int n = chunk.size();
@@ -99,13 +112,13 @@ public final class TestEvents {
             }
             pool.preparedQuery(INSERT_EVENTS).execute(tuple).await().atMost(Duration.ofMinutes(2));
         }
-        settleAggregates(pool, events);
     }
 
     /**
-     * In TimescaleDB mode, materializes the continuous aggregate over the days these events fall on, as its
-     * refresh policy would within a minute: events older than the aggregate's last refresh only show in it after
-     * a refresh. In plain PostgreSQL mode the aggregate is maintained by a trigger and this does nothing.
+     * In TimescaleDB mode, materializes the continuous aggregates over the days these events fall on, as their
+     * refresh policies would within a minute: events older than an aggregate's last refresh (its watermark) only
+     * show in it after a refresh. In plain PostgreSQL mode the aggregates are maintained by triggers and this does
+     * nothing.
      */
     public static void settleAggregates(Pool pool, List<Event> events) {
         if (events.isEmpty() || !timescale(pool)) {
@@ -115,8 +128,35 @@ public final class TestEvents {
         OffsetDateTime max = events.stream().map(Event::timestamp).max(OffsetDateTime::compareTo).orElseThrow();
         OffsetDateTime from = min.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
         OffsetDateTime until = max.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).plusDays(1);
-        pool.query("CALL refresh_continuous_aggregate('customer_daily_activity', '" + from + "'::timestamptz, '"
-                + until + "'::timestamptz)").execute().await().atMost(Duration.ofMinutes(5));
+        for (String aggregate : CONTINUOUS_AGGREGATES) {
+            refresh(pool, aggregate, from, until);
+        }
+    }
+
+    /**
+     * Refreshes one continuous aggregate over [from, until), as its policy would (TimescaleDB mode only). The
+     * policy itself may be refreshing an overlapping window at that moment, which TimescaleDB refuses ("due to a
+     * concurrent refresh"): then this waits and tries again.
+     */
+    public static void refresh(Pool pool, String aggregate, OffsetDateTime from, OffsetDateTime until) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                // The simple protocol, as psql sends it: the procedure commits inside, between its batches.
+                pool.query("CALL refresh_continuous_aggregate('" + aggregate + "', '" + from + "'::timestamptz, '"
+                        + until + "'::timestamptz)").execute().await().atMost(Duration.ofMinutes(5));
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 20 || e.getMessage() == null || !e.getMessage().contains("concurrent refresh")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public static boolean timescale(Pool pool) {
