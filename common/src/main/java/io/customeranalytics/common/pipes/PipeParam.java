@@ -1,6 +1,7 @@
 package io.customeranalytics.common.pipes;
 
 import io.customeranalytics.common.error.ApiException;
+import io.customeranalytics.common.schema.ClientText;
 import io.customeranalytics.common.schema.TimeFormats;
 
 import java.math.BigDecimal;
@@ -67,6 +68,10 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
             }
             return defaultValue;
         }
+        String problem = ClientText.problem(raw);
+        if (problem != null) {
+            throw ApiException.badRequest("parameter '" + name + "' " + problem, ApiException.DOC_PIPES);
+        }
         return switch (type) {
             case STRING -> raw;
             case DATETIME -> {
@@ -95,7 +100,7 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
     }
 
     private Integer parseInt(String raw) {
-        String text = raw.trim();
+        String text = raw.strip();
         if (!INTEGER.matcher(text).matches()) {
             throw invalid(raw);
         }
@@ -109,7 +114,7 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
     }
 
     private Double parseFloat(String raw) {
-        String text = raw.trim();
+        String text = raw.strip();
         if (!DECIMAL.matcher(text).matches()) {
             throw invalid(raw);
         }

@@ -30,6 +30,9 @@ public final class RuleParser {
 
     private static final Set<String> KEYWORDS = Set.of("AND", "OR", "NOT", "IN", "BETWEEN", "IS", "NULL");
 
+    private static final BigDecimal MAX_LITERAL = new BigDecimal("1e300");
+    private static final BigDecimal MIN_LITERAL = new BigDecimal("1e-300");
+
     private enum Type { WORD, NUMBER, STRING, OPERATOR, OPEN, CLOSE, COMMA, END }
 
     private record Token(Type type, String text, int position) {
@@ -200,11 +203,25 @@ public final class RuleParser {
      * @param expected what was expected, for the message
      * @param after    what it follows, for the message, or null
      */
+    /**
+     * A number literal, which is compared with metrics of type double precision: one that double precision cannot
+     * hold (1e400 overflows, 1e-400 underflows) would fail every evaluation of the rule, so it is refused here.
+     */
+    private static BigDecimal number(Token token) {
+        BigDecimal value = new BigDecimal(token.text());
+        BigDecimal magnitude = value.abs();
+        if (magnitude.compareTo(MAX_LITERAL) > 0 || value.signum() != 0 && magnitude.compareTo(MIN_LITERAL) < 0) {
+            throw new RuleException("number " + token.text() + " is out of range: a number must be 0 or between 1e-300"
+                    + " and 1e300 in absolute value", token.position());
+        }
+        return value;
+    }
+
     private Rule.Operand operand(Metric.Kind kind, String expected, String after) {
         Token token = peek();
         Rule.Operand operand;
         switch (token.type()) {
-            case NUMBER -> operand = new Rule.NumberLiteral(new BigDecimal(token.text()));
+            case NUMBER -> operand = new Rule.NumberLiteral(number(token));
             case STRING -> operand = new Rule.StringLiteral(token.text());
             case WORD -> {
                 if (KEYWORDS.contains(token.text().toUpperCase(Locale.ROOT))) {

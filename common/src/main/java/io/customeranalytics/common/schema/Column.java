@@ -29,8 +29,8 @@ public record Column(String name, ColumnType type, boolean required, int maxLeng
         return new Column(name, ColumnType.DATE, false, 0, null, null);
     }
 
-    public static Column float64(String name, Double min) {
-        return new Column(name, ColumnType.FLOAT64, false, 0, min, null);
+    public static Column float64(String name, double min, double max) {
+        return new Column(name, ColumnType.FLOAT64, false, 0, min, max);
     }
 
     public static Column int32(String name, Integer min, Integer max) {

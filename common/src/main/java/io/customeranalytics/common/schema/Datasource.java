@@ -7,6 +7,7 @@ import java.util.Optional;
 /**
  * The three datasources of the Events API (API.md section 2), their columns in table order, and the columns
  * that identify a row. The tables themselves are created by the Flyway migrations in {@code db/migration}.
+ * Numbers have ranges that every endpoint can add up without overflow ({@link ValueRanges}).
  */
 public enum Datasource {
 
@@ -23,8 +24,8 @@ public enum Datasource {
             Column.string("country", 256),
             Column.string("referrer", 256),
             Column.string("user_agent", 4096),
-            Column.float64("price", 0.0),
-            Column.int32("quantity", 0, null))),
+            Column.float64("price", 0.0, ValueRanges.MAX_PRICE),
+            Column.int32("quantity", 0, ValueRanges.MAX_QUANTITY))),
 
     CUSTOMER_PROFILES("customer_profiles", List.of("customer_id"), List.of(
             Column.requiredString("customer_id", 128),
@@ -38,7 +39,7 @@ public enum Datasource {
             Column.int32("age", 0, 150),
             Column.date("signup_date"),
             Column.dateTime("last_login"),
-            Column.float64("lifetime_value", null))),
+            Column.float64("lifetime_value", -ValueRanges.MAX_LIFETIME_VALUE, ValueRanges.MAX_LIFETIME_VALUE))),
 
     CUSTOMER_SEGMENTS("customer_segments", List.of("segment_id"), List.of(
             Column.requiredString("segment_id", 128),

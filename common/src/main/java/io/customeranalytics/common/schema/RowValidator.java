@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.math.BigDecimal;
 import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -66,8 +68,9 @@ public final class RowValidator {
         if (length > column.maxLength()) {
             throw new InvalidValueException("longer than " + column.maxLength() + " characters (" + length + ")");
         }
-        if (value.indexOf('\0') >= 0) {
-            throw new InvalidValueException("contains a NUL character (\\u0000), which cannot be stored");
+        String problem = ClientText.problem(value);
+        if (problem != null) {
+            throw new InvalidValueException(problem);
         }
         return value;
     }
@@ -76,30 +79,43 @@ public final class RowValidator {
         if (!node.isTextual()) {
             throw new InvalidValueException("expected a DateTime string, got " + kind(node));
         }
+        OffsetDateTime value;
         try {
-            return TimeFormats.parseDateTime(node.textValue());
+            value = TimeFormats.parseDateTime(node.textValue());
         } catch (DateTimeException e) {
             throw new InvalidValueException(e.getMessage());
         }
+        if (value.isBefore(ValueRanges.FIRST_DATE_TIME) || !value.isBefore(ValueRanges.DATE_TIME_UNTIL)) {
+            throw new InvalidValueException("must be from " + TimeFormats.format(ValueRanges.FIRST_DATE_TIME)
+                    + " to " + TimeFormats.format(ValueRanges.DATE_TIME_UNTIL.minusSeconds(1)) + " (UTC), got "
+                    + describe(node));
+        }
+        return value;
     }
 
     private static Object date(JsonNode node) {
         if (!node.isTextual()) {
             throw new InvalidValueException("expected a Date string, got " + kind(node));
         }
+        LocalDate value;
         try {
-            return TimeFormats.parseDate(node.textValue());
+            value = TimeFormats.parseDate(node.textValue());
         } catch (DateTimeException e) {
             throw new InvalidValueException(e.getMessage());
         }
+        if (value.isBefore(ValueRanges.FIRST_DATE) || value.isAfter(ValueRanges.LAST_DATE)) {
+            throw new InvalidValueException("must be from " + ValueRanges.FIRST_DATE + " to " + ValueRanges.LAST_DATE
+                    + ", got " + describe(node));
+        }
+        return value;
     }
 
     private static Double float64(Column column, JsonNode node) {
         double value;
         if (node.isNumber()) {
             value = node.doubleValue();
-        } else if (node.isTextual() && DECIMAL.matcher(node.textValue().trim()).matches()) {
-            value = Double.parseDouble(node.textValue().trim());
+        } else if (node.isTextual() && DECIMAL.matcher(node.textValue().strip()).matches()) {
+            value = Double.parseDouble(node.textValue().strip());
         } else {
             throw new InvalidValueException("expected a number, got " + describe(node));
         }
@@ -112,11 +128,14 @@ public final class RowValidator {
 
     private static Integer int32(Column column, JsonNode node) {
         BigDecimal value;
-        if (node.isNumber()) {
+        if (node.isNumber() && !Double.isFinite(node.doubleValue()) && (node.isDouble() || node.isFloat())) {
+            // A JSON number beyond the double range (1e400) is read as an infinite double, which has no decimal.
+            throw new InvalidValueException("out of range for Int32, got " + describe(node));
+        } else if (node.isNumber()) {
             value = node.decimalValue();
-        } else if (node.isTextual() && DECIMAL.matcher(node.textValue().trim()).matches()) {
+        } else if (node.isTextual() && DECIMAL.matcher(node.textValue().strip()).matches()) {
             try {
-                value = new BigDecimal(node.textValue().trim());
+                value = new BigDecimal(node.textValue().strip());
             } catch (NumberFormatException | ArithmeticException e) {
                 throw new InvalidValueException("expected an integer, got " + describe(node));
             }

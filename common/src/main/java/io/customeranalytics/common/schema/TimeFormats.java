@@ -36,7 +36,7 @@ public final class TimeFormats {
      * @throws DateTimeException with a message for the client when the text is not a valid DateTime
      */
     public static OffsetDateTime parseDateTime(String text) {
-        Matcher m = DATE_TIME.matcher(text.trim());
+        Matcher m = DATE_TIME.matcher(text.strip());
         if (!m.matches()) {
             throw new DateTimeException("expected a DateTime as " + DATE_TIME_FORMATS + ", got '" + abbreviate(text)
                     + "'");
@@ -66,7 +66,7 @@ public final class TimeFormats {
      * @throws DateTimeException with a message for the client when the text is not a valid Date
      */
     public static LocalDate parseDate(String text) {
-        Matcher m = DATE.matcher(text.trim());
+        Matcher m = DATE.matcher(text.strip());
         if (!m.matches()) {
             throw new DateTimeException("expected a Date as " + DATE_FORMAT + ", got '" + abbreviate(text) + "'");
         }

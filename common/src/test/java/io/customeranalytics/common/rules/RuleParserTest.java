@@ -136,4 +136,16 @@ class RuleParserTest {
         fails("NOT ".repeat(33) + "age > 1", "nesting deeper than 32 at position 129");
         fails("(".repeat(1500), "nesting deeper than 32 at position 33");
     }
+
+    @Test
+    void refusesNumbersThatDoublePrecisionCannotHold() {
+        fails("total_spent > 1e400", "number 1e400 is out of range: a number must be 0 or between 1e-300 and 1e300"
+                + " in absolute value at position 15");
+        fails("age BETWEEN -1e301 AND 5", "number -1e301 is out of range: a number must be 0 or between 1e-300 and"
+                + " 1e300 in absolute value at position 13");
+        fails("avg_order_value IN (1, 1e-400)", "number 1e-400 is out of range: a number must be 0 or between 1e-300"
+                + " and 1e300 in absolute value at position 24");
+        assertEquals(new Rule.Compare(m(Metric.TOTAL_SPENT), ">", n("1e300")), RuleParser.parse("total_spent > 1e300"));
+        assertEquals(new Rule.Compare(m(Metric.TOTAL_SPENT), ">", n("0.0")), RuleParser.parse("total_spent > 0.0"));
+    }
 }

@@ -30,9 +30,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
@@ -134,8 +134,16 @@ public class EventsResource {
         } catch (ZipException e) {
             throw ApiException.badRequest("the body is not valid " + request.getHeader("Content-Encoding")
                     + " data: " + e.getMessage(), ApiException.DOC_EVENTS);
+        } catch (EOFException e) {
+            // GZIPInputStream and InflaterInputStream: an empty body, a truncated stream, or a gzip member
+            // without its trailer. Nothing is stored.
+            throw ApiException.badRequest("the body is not complete " + request.getHeader("Content-Encoding")
+                    + " data: it is empty or ends early (truncated, or without its trailer); nothing was stored",
+                    ApiException.DOC_EVENTS);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read the request body", e);
+            // The body could not be read to its end (the client went away mid-body): nothing was stored.
+            throw ApiException.badRequest("the request body could not be read to its end; nothing was stored",
+                    ApiException.DOC_EVENTS);
         }
         return service.write(batch)
                 .map(outcome -> Response.status(waitForCommit ? 200 : 202)

@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import static io.customeranalytics.ingest.events.IngestTestSupport.ADMIN;
@@ -85,6 +86,24 @@ class BodyLimitsTest {
                 .when().post("/v0/events?name=customer_events")
                 .then().statusCode(400).contentType("application/json")
                 .body("error", containsString("not valid gzip"));
+    }
+
+    @Test
+    void rejectsTruncatedOrEmptyGzipBodiesWith400AndStoresNothing() throws IOException {
+        String customer = unique("gz-cut");
+        byte[] whole = gzip((json(event(customer + "-1", customer, "page_view", "2024-01-01 00:00:00")) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] halfway = java.util.Arrays.copyOf(whole, whole.length / 2);
+        byte[] withoutTrailer = java.util.Arrays.copyOf(whole, whole.length - 8);
+        for (byte[] body : List.of(halfway, withoutTrailer, new byte[0])) {
+            given().header("Authorization", "Bearer " + ADMIN)
+                    .header("Content-Encoding", "gzip")
+                    .body(body)
+                    .when().post("/v0/events?name=customer_events")
+                    .then().statusCode(400).contentType("application/json")
+                    .body("error", containsString("not complete gzip data"));
+        }
+        assertEquals(0, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", customer));
     }
 
     @Test

@@ -249,6 +249,38 @@ class QuarantineTest {
     }
 
     @Test
+    void quarantinesNumbersBeyondTheDoubleRangeAndStoresTheRestOfTheRequest() {
+        String customer = unique("ok");
+        String quantity = unique("q-1e400");
+        String age = unique("p-1e400");
+        String body = json(event(customer + "-a", customer, "page_view", "2024-01-01 00:00:00")) + "\n"
+                + "{\"event_id\":\"" + quantity + "\",\"customer_id\":\"c\",\"event_type\":\"purchase\","
+                + "\"event_timestamp\":\"2023-06-15 10:00:00\",\"quantity\":1e400}\n"
+                + json(event(customer + "-b", customer, "page_view", "2024-01-01 00:00:00")) + "\n";
+        post("customer_events", body).statusCode(202)
+                .body("successful_rows", equalTo(2)).body("quarantined_rows", equalTo(1));
+        assertEquals(2, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", customer));
+        assertErrors(rows(pool, "SELECT * FROM customer_events_quarantine WHERE event_id = $1", quantity).get(0),
+                Map.of("quantity", "out of range for Int32"));
+
+        post("customer_profiles", "{\"customer_id\":\"" + age + "\",\"age\":1e400}").statusCode(202)
+                .body("successful_rows", equalTo(0)).body("quarantined_rows", equalTo(1));
+        assertErrors(rows(pool, "SELECT * FROM customer_profiles_quarantine WHERE customer_id = $1", age).get(0),
+                Map.of("age", "out of range for Int32"));
+    }
+
+    @Test
+    void quarantinesSegmentWhoseRuleHoldsANumberBeyondTheDoubleRange() {
+        String id = unique("seg");
+        post("customer_segments", json(Map.of("segment_id", id, "segment_name", unique("Huge"),
+                "segment_rules", "total_spent > 1e400"))).statusCode(202)
+                .body("quarantined_rows", equalTo(1));
+        Row row = rows(pool, "SELECT * FROM customer_segments_quarantine WHERE segment_id = $1", id).get(0);
+        assertErrors(row, Map.of("segment_rules", "number 1e400 is out of range"));
+        assertEquals(0, count(pool, "SELECT count(*) FROM customer_segments WHERE segment_id = $1", id));
+    }
+
+    @Test
     void quarantinesSegmentThatWouldReuseAnotherSegmentsName() {
         String name = unique("Big Spenders");
         String first = unique("seg");

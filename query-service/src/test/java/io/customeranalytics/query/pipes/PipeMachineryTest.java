@@ -180,4 +180,33 @@ class PipeMachineryTest {
         given().queryParam("customer_id", customer).queryParam("token", ADMIN)
                 .when().get("/v0/pipes/customer_activity.json").then().statusCode(200);
     }
+
+    @Inject
+    @jakarta.enterprise.inject.Any
+    jakarta.enterprise.inject.Instance<io.customeranalytics.common.pipes.PipeEndpoint> endpoints;
+
+    @Test
+    void aNulCharacterInAnyParameterIsA400NamingIt() {
+        int checked = 0;
+        for (io.customeranalytics.common.pipes.PipeEndpoint endpoint : endpoints) {
+            for (io.customeranalytics.common.pipes.PipeParam param : endpoint.params()) {
+                for (String hostile : List.of("a%00b", "2023-06-15%2010:00:00%00")) {
+                    var request = given().urlEncodingEnabled(false).queryParam("token", ADMIN);
+                    for (io.customeranalytics.common.pipes.PipeParam other : endpoint.params()) {
+                        if (other.required() && !other.name().equals(param.name())) {
+                            request = request.queryParam(other.name(), "x");
+                        }
+                    }
+                    String body = request.queryParam(param.name(), hostile)
+                            .when().get("/v0/pipes/" + endpoint.name() + ".json")
+                            .then().statusCode(400).contentType("application/json")
+                            .body("error", containsString("parameter '" + param.name() + "'"))
+                            .extract().asString();
+                    org.junit.jupiter.api.Assertions.assertFalse(body.contains("Exception"), body);
+                    checked++;
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(checked >= 20, "every parameter of every endpoint: " + checked);
+    }
 }
