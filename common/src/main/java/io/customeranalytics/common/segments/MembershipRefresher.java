@@ -98,9 +98,16 @@ public class MembershipRefresher {
         }
     }
 
-    /** What a refresh did: whether this replica rebuilt the snapshot, and the segments it refreshed. */
-    public record Report(boolean snapshotRebuilt, long snapshotMillis, long segments, long members) {
+    /**
+     * What a refresh did: whether this replica rebuilt the snapshot, the segments it refreshed, and the segments
+     * whose refresh failed (each logged; the others were refreshed all the same).
+     */
+    public record Report(boolean snapshotRebuilt, long snapshotMillis, long segments, long members,
+                         long failedSegments) {
     }
+
+    /** What {@link #refreshSegments} counts for a segment whose refresh failed. */
+    private static final long FAILED = -2L;
 
     private final Pool pool;
 
@@ -113,7 +120,7 @@ public class MembershipRefresher {
         return rebuildSnapshot()
                 .chain(millis -> segments(ALL_SEGMENTS)
                         .chain(this::refreshSegments)
-                        .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1])));
+                        .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1], counts[2])));
     }
 
     /**
@@ -127,7 +134,7 @@ public class MembershipRefresher {
                         : rebuildSnapshot())
                 .chain(millis -> segments(CHANGED_SEGMENTS)
                         .chain(this::refreshSegments)
-                        .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1])));
+                        .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1], counts[2])));
     }
 
     /** Rebuilds the snapshot; the duration in milliseconds, or -1 when another replica holds the lock. */
@@ -153,17 +160,27 @@ public class MembershipRefresher {
                 });
     }
 
-    /** Refreshes the segments one after the other; {count refreshed, members}. */
+    /**
+     * Refreshes the segments one after the other; {count refreshed, members, count failed}. One segment that
+     * fails (its statement fails in the database) is logged and left with its previous membership, which ages
+     * until its own endpoints answer 503; every other segment is still refreshed.
+     */
     private Uni<long[]> refreshSegments(List<Segment> segments) {
         return Multi.createFrom().iterable(segments)
-                .onItem().transformToUniAndConcatenate(this::refreshSegment)
-                .collect().in(() -> new long[2], (totals, members) -> {
-                    if (members >= 0) {
+                .onItem().transformToUniAndConcatenate(segment -> refreshSegment(segment)
+                        .onFailure().recoverWithItem(failure -> {
+                            LOG.errorf("segment %s: membership refresh failed, its previous membership stays: %s",
+                                    segment.id(), failure.getMessage());
+                            return FAILED;
+                        }))
+                .collect().in(() -> new long[3], (totals, members) -> {
+                    if (members == FAILED) {
+                        totals[2]++;
+                    } else if (members >= 0) {
                         totals[0]++;
                         totals[1] += members;
                     }
-                })
-                .map(totals -> new long[]{totals[0], totals[1]});
+                });
     }
 
     /** Replaces one segment's members; their number, or -1 when another replica is refreshing it. */

@@ -45,7 +45,7 @@ public class MembershipScheduler {
                 .description("Duration of full membership refreshes (metrics snapshot and every segment)")
                 .register(registry);
         this.failures = Counter.builder("analytics_membership_refresh_failures")
-                .description("Membership refreshes that failed")
+                .description("Membership refreshes that failed, and single segments whose refresh failed")
                 .register(registry);
         Gauge.builder("analytics_membership_last_refresh_timestamp_seconds", lastRefreshEpochMillis,
                         value -> value.get() / 1000.0)
@@ -68,6 +68,7 @@ public class MembershipScheduler {
                     lastDurationMillis.set(millis);
                     lastRefreshEpochMillis.set(System.currentTimeMillis());
                     LOG.debugf("membership refreshed in %d ms: %s", millis, report);
+                    failures.increment(report.failedSegments());
                 })
                 .onFailure().invoke(e -> {
                     failures.increment();
@@ -81,6 +82,7 @@ public class MembershipScheduler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refreshChanged() {
         return refresher.refreshChanged()
+                .invoke(report -> failures.increment(report.failedSegments()))
                 .onFailure().invoke(e -> {
                     failures.increment();
                     LOG.warn("refresh of changed segments failed", e);

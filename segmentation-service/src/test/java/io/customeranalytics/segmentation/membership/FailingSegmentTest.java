@@ -1,0 +1,83 @@
+package io.customeranalytics.segmentation.membership;
+
+import io.customeranalytics.common.segments.MembershipRefresher;
+import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.localstack.TestEvents;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.customeranalytics.localstack.TestEvents.unique;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One segment whose membership statement fails in the database does not stop the others: they are refreshed,
+ * it keeps its previous membership (and its state, so its own endpoints age into 503), and the refresh reports
+ * it. The failure is real: a trigger of this test's own refuses rows for that one segment.
+ */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class FailingSegmentTest {
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    MembershipRefresher refresher;
+
+    private void sql(String sql, Object... params) {
+        TestEvents.rows(pool, sql, params);
+    }
+
+    @Test
+    void aSegmentThatFailsIsIsolatedAndTheOthersAreRefreshed() {
+        String run = unique("iso");
+        String poisoned = run + "-poisoned";
+        String healthy = run + "-healthy";
+        sql("INSERT INTO customer_profiles (customer_id, customer_segment) VALUES ($1, $2), ($3, $4)",
+                run + "-a", "Poisoned " + run, run + "-b", "Healthy " + run);
+        sql("INSERT INTO customer_segments (segment_id, segment_name, segment_rules) VALUES ($1, $2, NULL), ($3, $4, NULL)",
+                poisoned, "Poisoned " + run, healthy, "Healthy " + run);
+        String function = "refuse_" + run.replace('-', '_');
+        pool.query("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.segment_id = '" + poisoned + "' THEN RAISE EXCEPTION 'refused for this test'; END IF;"
+                + " RETURN NEW; END $$").execute().await().atMost(Duration.ofSeconds(30));
+        pool.query("CREATE TRIGGER " + function + " BEFORE INSERT ON segment_membership FOR EACH ROW EXECUTE FUNCTION "
+                + function + "()").execute().await().atMost(Duration.ofSeconds(30));
+        try {
+            // The service's own scheduler refreshes at the same time, and a segment it holds is skipped here: try
+            // until this refresh is the one that meets the failure.
+            MembershipRefresher.Report report = null;
+            for (int attempt = 0; attempt < 20 && (report == null || report.failedSegments() == 0); attempt++) {
+                report = refresher.refreshAll().await().atMost(Duration.ofMinutes(2));
+            }
+            assertTrue(report.failedSegments() >= 1, report.toString());
+        } finally {
+            pool.query("DROP TRIGGER " + function + " ON segment_membership").execute()
+                    .await().atMost(Duration.ofSeconds(30));
+            pool.query("DROP FUNCTION " + function + "()").execute().await().atMost(Duration.ofSeconds(30));
+        }
+        assertEquals(List.of(run + "-b"), TestEvents.rows(pool,
+                "SELECT customer_id FROM segment_membership WHERE segment_id = $1", healthy)
+                .stream().map(r -> r.getString(0)).toList(), "the healthy segment is refreshed");
+        assertEquals(0L, TestEvents.rows(pool, "SELECT count(*) FROM segment_membership_state WHERE segment_id = $1",
+                poisoned).get(0).getLong(0), "the failing segment is not marked as refreshed");
+        assertEquals(0L, TestEvents.rows(pool, "SELECT count(*) FROM segment_membership WHERE segment_id = $1",
+                poisoned).get(0).getLong(0));
+
+        // Once the cause is gone, the next refresh of changed segments picks it up.
+        List<String> members = List.of();
+        for (int attempt = 0; attempt < 20 && members.isEmpty(); attempt++) {
+            refresher.refreshChanged().await().atMost(Duration.ofMinutes(2));
+            members = TestEvents.rows(pool, "SELECT customer_id FROM segment_membership WHERE segment_id = $1",
+                    poisoned).stream().map(r -> r.getString(0)).toList();
+        }
+        assertEquals(List.of(run + "-a"), members);
+    }
+}
