@@ -2,6 +2,7 @@ package io.customeranalytics.ingest.events;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads an Events API body into rows (API.md section 2), streaming.
@@ -39,6 +42,9 @@ final class BodyParser {
     }
 
     private static final int MAX_REASON_LENGTH = 300;
+
+    /** The limit in Jackson's message for a broken read constraint: "... exceeds the maximum allowed (1000, ...". */
+    private static final Pattern ALLOWED = Pattern.compile("maximum allowed \\((\\d+)");
 
     private final ObjectReader reader;
 
@@ -177,7 +183,7 @@ final class BodyParser {
     }
 
     private static String invalidJson(IOException e) {
-        String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        String detail = inOurWords(e);
         String where = "";
         if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null
                 && jpe.getLocation() != JsonLocation.NA && jpe.getLocation().getColumnNr() > 0) {
@@ -187,6 +193,41 @@ final class BodyParser {
         return reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH - 3) + "...";
     }
 
+
+    /**
+     * What is wrong with a line, for the client (it is served by the quarantine pipes): Jackson's reason without
+     * its Java names, source excerpts and configuration hints.
+     */
+    static String inOurWords(IOException e) {
+        String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        if (detail == null) {
+            return null;
+        }
+        if (e instanceof StreamConstraintsException) {
+            Matcher allowed = ALLOWED.matcher(detail);
+            String limit = allowed.find() ? allowed.group(1) : "most";
+            if (detail.contains("nesting depth")) {
+                return "nested deeper than the " + limit + " levels allowed";
+            }
+            if (detail.startsWith("Number value length")) {
+                return "a number longer than the " + limit + " digits allowed";
+            }
+            if (detail.startsWith("String value length")) {
+                return "a string longer than the " + limit + " characters allowed";
+            }
+            return "too large to read";
+        }
+        if (detail.startsWith("Trailing token")) {
+            return "more than one JSON value where one object was expected";
+        }
+        if (detail.startsWith("No content to map")) {
+            return "no JSON value";
+        }
+        return detail.replaceAll("\\s*\\[Source: [^\\]]*]", "")
+                .replaceAll("\\s*\\(code -?\\d+\\)", "")
+                .replaceAll("`[^`]*`", "a value")
+                .replaceAll("com\\.fasterxml\\.[\\w.$]+", "a value");
+    }
 
     /**
      * Follows the nesting of {{@code [ ]}} and {@code { }} (outside strings) of the first value, to tell where it

@@ -121,4 +121,26 @@ class BodyParserTest {
         assertEquals(List.of(), c.rows);
         assertEquals(List.of(), c.rejected);
     }
+
+    @Test
+    void reasonsAreInOurWordsWithoutJavaNames() throws IOException {
+        Collected c = parse("[".repeat(1200) + "\n"
+                + "{\"k\":" + "9".repeat(1200) + "}\n"
+                + "{\"k\":1} 2\n"
+                + "{\"k\" 1}\n"
+                + "{\"k\":\"open\n"
+                + "{\"k\":4}");
+        assertEquals(List.of("4"), c.rows);
+        assertEquals(5, c.rejected.size(), c.reasons.toString());
+        assertTrue(c.reasons.get(0).contains("nested deeper than the 1000 levels allowed"), c.reasons.get(0));
+        assertTrue(c.reasons.get(1).contains("a number longer than the 1000 digits allowed"), c.reasons.get(1));
+        assertTrue(c.reasons.get(2).contains("more than one JSON value"), c.reasons.get(2));
+        for (String reason : c.reasons) {
+            assertTrue(reason.startsWith("invalid JSON"), reason);
+            for (String internal : List.of("com.fasterxml", "StreamReadConstraints", "JsonNode", "DeserializationFeature",
+                    "[Source", "(code ", "`")) {
+                assertTrue(!reason.contains(internal), internal + " in: " + reason);
+            }
+        }
+    }
 }
