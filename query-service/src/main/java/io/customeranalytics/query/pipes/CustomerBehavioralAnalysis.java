@@ -19,17 +19,32 @@ import java.util.List;
  * events, distinct customers, revenue and events per customer.
  *
  * <p>Whole UTC days inside the range are read from {@code customer_daily_activity} (a continuous aggregate in
- * TimescaleDB mode, a trigger-maintained table otherwise); the partial days at the edges of a range whose bounds
- * are not midnight are read from the raw events. Both sources give one row per customer, so distinct customers
- * are counted over their union and are exact.
+ * TimescaleDB mode, a trigger-maintained table otherwise), except those it may hold out of date
+ * ({@code unmaterialized_days}, migration V8: late events below the watermark not yet refreshed), which are read
+ * from the raw events, as are the partial days at the edges of a range whose bounds are not midnight. Every
+ * source gives one row per customer, so distinct customers are counted over their union and are exact.
  */
 @Singleton
 public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
+    /**
+     * Whole days from the aggregate, except the days it may hold out of date (TimescaleDB mode: written below its
+     * watermark since its last refresh; plain mode: none), which {@link #PENDING_DAYS} reads from the raw rows.
+     */
     private static final String WHOLE_DAYS = """
             SELECT day, event_type, customer_id, event_count, revenue
-            FROM customer_daily_activity
-            WHERE true""";
+            FROM customer_daily_activity a
+            WHERE NOT EXISTS (SELECT 1 FROM pending p WHERE a.day >= p.range_start AND a.day < p.range_end)""";
+
+    /** The days of {@code pending} from the raw events, driven by the (few) pending ranges. */
+    private static final String PENDING_DAYS = """
+            SELECT day, event_type, customer_id, event_count, revenue
+            FROM pending p
+            CROSS JOIN LATERAL (
+                SELECT date_trunc('day', event_timestamp, 'UTC') AS day, event_type, customer_id,
+                       1::bigint AS event_count, %s AS revenue
+                FROM customer_events
+                WHERE event_timestamp >= p.range_start AND event_timestamp < p.range_end""".formatted(Revenue.OF_EVENT);
 
     private static final String EDGE_EVENTS = """
             SELECT date_trunc('day', event_timestamp, 'UTC') AS day, event_type, customer_id,
@@ -45,6 +60,8 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
      * sort several times slower.
      */
     private static final String PER_PERIOD = """
+            WITH pending AS MATERIALIZED (
+                SELECT range_start, range_end FROM unmaterialized_days('customer_daily_activity'))
             SELECT %s AS period,
                    event_type,
                    sum(event_count)::bigint AS event_count,
@@ -92,6 +109,11 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
                     .bindIfPresent(" AND day >= ?", split.wholeFrom())
                     .bindIfPresent(" AND day < ?", split.wholeUntil());
             filters(sql, params);
+            sql.append(" UNION ALL ").append(PENDING_DAYS)
+                    .bindIfPresent(" AND event_timestamp >= ?", split.wholeFrom())
+                    .bindIfPresent(" AND event_timestamp < ?", split.wholeUntil());
+            filters(sql, params);
+            sql.append(") AS raw");
             any = true;
         }
         if (split.hasLowerEdge()) {

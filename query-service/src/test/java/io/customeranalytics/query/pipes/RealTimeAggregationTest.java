@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * TimescaleDB's real-time continuous aggregates (API.md section 5): customer_daily_activity answers from its
  * materialized rows below its watermark and from the raw events at and above it. These tests put one day of
  * events on each side of the watermark, check every read endpoint against the definition over the raw rows, then
- * refresh and check that nothing changed. They only mean something on TimescaleDB: on plain PostgreSQL they are
- * skipped, with the reason logged.
+ * refresh and check that nothing changed; and a late event for a day already materialized, which must count at
+ * once. They only mean something on TimescaleDB: on plain PostgreSQL they are skipped, with the reason logged.
  */
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
@@ -75,13 +75,23 @@ class RealTimeAggregationTest {
 
     /** Days of this test's country that the aggregate holds materialized (not computed at query time). */
     private List<String> materializedDays(String country) {
+        return TestEvents.rows(pool, "SELECT DISTINCT day FROM " + materializationTable()
+                + " WHERE country = $1 ORDER BY day",
+                country).stream().map(r -> text(r.getOffsetDateTime("day"))).toList();
+    }
+
+    /** Events of this test's country in the aggregate's materialized rows. */
+    private long materializedEvents(String country) {
+        return TestEvents.rows(pool, "SELECT coalesce(sum(event_count), 0) FROM " + materializationTable()
+                + " WHERE country = $1", country).get(0).getLong(0);
+    }
+
+    private String materializationTable() {
         Row names = TestEvents.rows(pool, """
                 SELECT materialization_hypertable_schema AS s, materialization_hypertable_name AS t
                 FROM timescaledb_information.continuous_aggregates
                 WHERE view_schema = 'analytics' AND view_name = $1""", AGGREGATE).get(0);
-        String table = "\"" + names.getString("s") + "\".\"" + names.getString("t") + "\"";
-        return TestEvents.rows(pool, "SELECT DISTINCT day FROM " + table + " WHERE country = $1 ORDER BY day",
-                country).stream().map(r -> text(r.getOffsetDateTime("day"))).toList();
+        return "\"" + names.getString("s") + "\".\"" + names.getString("t") + "\"";
     }
 
     private static TestEvents.Event event(String customer, String type, OffsetDateTime time, String session,
@@ -171,7 +181,7 @@ class RealTimeAggregationTest {
     }
 
     @Test
-    void aLateEventForAMaterializedDayIsCountedAfterTheNextRefresh() {
+    void aLateEventForAMaterializedDayIsCountedAtOnceAndAfterTheNextRefresh() {
         OffsetDateTime watermark = watermark();
         OffsetDateTime day = watermark.minusDays(2);
         String country = unique("LT");
@@ -181,13 +191,18 @@ class RealTimeAggregationTest {
         TestEvents.refresh(pool, AGGREGATE, day, day.plusDays(1));
         assertEquals(List.of(text(day)), materializedDays(country));
 
-        // Arrives after its day was materialized: the aggregate records the day as invalid, and the refresh policy
-        // (every minute, whole history) or the next explicit refresh re-materializes it.
+        // Arrives after its day was materialized: the aggregate only records the day as invalid until the refresh
+        // policy (every minute, whole history) or the next explicit refresh re-materializes it. Until then the
+        // endpoint reads that day from the raw events (unmaterialized_days, V8).
         TestEvents.Event late = event(unique("c"), "purchase", day.plusHours(23).plusMinutes(59).plusSeconds(59),
                 "s9", country, 7.5, 2);
         events.add(late);
         TestEvents.insertWithoutRefresh(pool, List.of(late));
+        assertEquals(1L, materializedEvents(country), "the late event is not materialized yet");
+        assertExact(events, country, day, day.plusDays(1), "at once, before any refresh");
+
         TestEvents.refresh(pool, AGGREGATE, day, day.plusDays(1));
+        assertEquals(2L, materializedEvents(country), "the refresh materialized the late event");
         assertExact(events, country, day, day.plusDays(1), "after the refresh that followed the late event");
         assertEquals(List.of(text(day)), materializedDays(country));
         assertEquals(2L, TestEvents.rows(pool, "SELECT sum(event_count) FROM customer_daily_activity WHERE country = $1",
