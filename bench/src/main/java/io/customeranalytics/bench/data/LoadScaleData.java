@@ -1,0 +1,249 @@
+package io.customeranalytics.bench.data;
+
+import io.customeranalytics.common.rules.RuleParser;
+import io.customeranalytics.localstack.DatabaseAddress;
+import io.customeranalytics.localstack.SchemaMigrator;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Loads a {@link ScaleData} set into a database at bulk speed: migrates it (the suite's Flyway migrations), COPYs
+ * the profiles, the segments and the events (through the JDBC driver's CopyManager, one COPY per batch of
+ * events, each its own transaction), then brings every continuous aggregate up to date and analyzes the
+ * tables. Prints the time of each step. The database's datasources must be empty: the ids are the generator's.
+ *
+ * <pre>
+ *   mvn -B -q -pl bench -am -DskipTests install
+ *   java -cp "bench/target/bench.jar:bench/target/lib/*" io.customeranalytics.bench.data.LoadScaleData \
+ *       --db postgresql://postgres@127.0.0.1:55432/bench_s --size S
+ * </pre>
+ */
+public final class LoadScaleData {
+
+    private static final int EVENTS_PER_COPY = 250_000;
+    private static final int COPY_BUFFER_BYTES = 4 << 20;
+
+    private static final String COPY_EVENTS = """
+            COPY customer_events (event_id, customer_id, event_type, event_timestamp, session_id, page_url, product_id,
+                                  category_id, device_type, country, referrer, user_agent, price, quantity)
+            FROM STDIN WITH (FORMAT csv)""";
+    private static final String COPY_PROFILES = """
+            COPY customer_profiles (customer_id, email, first_name, last_name, gender, city, country,
+                                    customer_segment, age, signup_date, last_login, lifetime_value)
+            FROM STDIN WITH (FORMAT csv)""";
+    private static final String INSERT_SEGMENT = """
+            INSERT INTO customer_segments (segment_id, segment_name, segment_description, creation_date,
+                                           update_date, segment_rules, segment_type)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
+
+    private LoadScaleData() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        DatabaseAddress db = DatabaseAddress.parse(require(options, "db"), System.getenv("PGPASSWORD"));
+        if (!db.host().equals("127.0.0.1") && !db.host().equals("localhost")) {
+            throw new IllegalArgumentException("the benchmarks only use a database on this machine (127.0.0.1)");
+        }
+        ScaleData data = new ScaleData(ScaleData.Size.valueOf(options.getOrDefault("size", "S")),
+                Long.parseLong(options.getOrDefault("seed", "20261201")),
+                LocalDate.parse(options.getOrDefault("end", "2026-11-30")),
+                Integer.parseInt(options.getOrDefault("days", "365")));
+        System.out.printf("size %s: %,d events, %,d customers, %s .. %s, into %s%n", data.size(),
+                data.size().events(), data.size().customers(), data.firstDay(),
+                data.firstDay().plusDays(Integer.parseInt(options.getOrDefault("days", "365")) - 1), db.displayUrl());
+
+        long start = System.nanoTime();
+        SchemaMigrator.migrate(db);
+        step("migrate", start, 0);
+        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+            connection.setAutoCommit(true);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET search_path = analytics, public");
+            }
+            requireEmpty(connection);
+            boolean timescale = timescale(connection);
+
+            long t = System.nanoTime();
+            CsvCopy profiles = new CsvCopy(connection, COPY_PROFILES);
+            data.profiles(p -> profiles.row(p.customerId(), p.email(), p.firstName(), p.lastName(), p.gender(),
+                    p.city(), p.country(), p.customerSegment(), p.age(), p.signupDate(),
+                    ScaleData.TIMESTAMP.format(p.lastLogin()), p.lifetimeValue()));
+            step("profiles (COPY)", t, profiles.finish());
+
+            t = System.nanoTime();
+            try (PreparedStatement insert = connection.prepareStatement(INSERT_SEGMENT)) {
+                for (ScaleData.Segment s : ScaleData.SEGMENTS) {
+                    if (s.rules() != null) {
+                        RuleParser.parse(s.rules());
+                    }
+                    insert.setString(1, s.segmentId());
+                    insert.setString(2, s.segmentName());
+                    insert.setString(3, s.description());
+                    insert.setObject(4, data.firstDay());
+                    insert.setObject(5, data.firstDay());
+                    insert.setString(6, s.rules());
+                    insert.setString(7, s.type());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            step("segments", t, ScaleData.SEGMENTS.size());
+
+            t = System.nanoTime();
+            long[] events = {0};
+            CsvCopy[] copy = {new CsvCopy(connection, COPY_EVENTS)};
+            data.events(e -> {
+                copy[0].row(e.eventId(), e.customerId(), e.eventType(), ScaleData.TIMESTAMP.format(e.timestamp()),
+                        e.sessionId(), e.pageUrl(), e.productId(), e.categoryId(), e.deviceType(), e.country(),
+                        e.referrer(), e.userAgent(), e.price(), e.quantity());
+                if (copy[0].rows() == EVENTS_PER_COPY) {
+                    events[0] += copy[0].finish();
+                    copy[0] = new CsvCopy(connection, COPY_EVENTS);
+                }
+            });
+            events[0] += copy[0].finish();
+            step("events (COPY, " + EVENTS_PER_COPY + " per statement)", t, events[0]);
+
+            t = System.nanoTime();
+            if (timescale) {
+                try (Statement statement = connection.createStatement()) {
+                    for (String aggregate : new String[]{"customer_daily_activity", "customer_daily_sessions"}) {
+                        statement.execute("CALL refresh_continuous_aggregate('" + aggregate + "', NULL, NULL)");
+                    }
+                }
+                step("continuous aggregates refreshed", t, 0);
+            } else {
+                System.out.println("plain PostgreSQL: the aggregates were kept by their triggers during the COPY");
+            }
+
+            t = System.nanoTime();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("ANALYZE");
+            }
+            step("ANALYZE", t, 0);
+        }
+        step("total", start, 0);
+    }
+
+    private static void step(String what, long startNanos, long rows) {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        if (rows > 0) {
+            System.out.printf("%-45s %8.1f s  %,12d rows  %,10.0f rows/s%n", what, seconds, rows, rows / seconds);
+        } else {
+            System.out.printf("%-45s %8.1f s%n", what, seconds);
+        }
+    }
+
+    private static void requireEmpty(Connection connection) throws SQLException {
+        for (String table : new String[]{"customer_events", "customer_profiles", "customer_segments"}) {
+            try (Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM " + table + ")")) {
+                rows.next();
+                if (rows.getBoolean(1)) {
+                    throw new IllegalStateException(table + " is not empty: load scale data into a new database");
+                }
+            }
+        }
+    }
+
+    private static boolean timescale(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'")) {
+            rows.next();
+            return rows.getLong(1) > 0;
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value pairs, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        return options;
+    }
+
+    private static String require(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("missing --" + name);
+        }
+        return value;
+    }
+
+    /** One COPY ... FROM STDIN in CSV, fed row by row through a bounded buffer. */
+    private static final class CsvCopy {
+        private final CopyIn copy;
+        private final StringBuilder buffer = new StringBuilder(COPY_BUFFER_BYTES + 4096);
+        private long rows;
+
+        CsvCopy(Connection connection, String sql) {
+            try {
+                this.copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        long rows() {
+            return rows;
+        }
+
+        void row(Object... values) {
+            for (int i = 0; i < values.length; i++) {
+                if (i > 0) {
+                    buffer.append(',');
+                }
+                Object value = values[i];
+                if (value == null) {
+                    continue;
+                }
+                String text = value.toString();
+                if (text.isEmpty() || text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0
+                        || text.indexOf('\r') >= 0) {
+                    buffer.append('"').append(text.replace("\"", "\"\"")).append('"');
+                } else {
+                    buffer.append(text);
+                }
+            }
+            buffer.append('\n');
+            rows++;
+            if (buffer.length() >= COPY_BUFFER_BYTES) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            try {
+                copy.writeToCopy(bytes, 0, bytes.length);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            buffer.setLength(0);
+        }
+
+        long finish() {
+            flush();
+            try {
+                return copy.endCopy();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
