@@ -13,8 +13,14 @@
 -- epoch, with the int64 extremes for open ends. Ranges are clipped to the watermark and to PostgreSQL's
 -- smallest timestamp (the logs use -2^63 for "no lower end").
 --
+-- customer_daily_activity_unmaterialized(from, until) and customer_daily_sessions_unmaterialized(from, until):
+-- the rows those days would have in each aggregate, computed from the raw events (between the optional bounds).
+-- They are plpgsql, so that a query which calls them does not plan a scan of every chunk of customer_events
+-- (measured at 10M events in 366 chunks: +75 ms planning and +1.2 s executor start-up for a scan that returns
+-- nothing); they run one query per pending range, and none at all when no day is pending, the steady state.
+--
 -- Plain PostgreSQL mode: the aggregates are tables kept by triggers in the writing transaction, never behind,
--- so the function returns no rows. Either way queries call it with the same text.
+-- so the functions return no rows. Either way queries call them with the same text.
 -- =====================================================================================================
 DO $$
 DECLARE
@@ -29,6 +35,16 @@ BEGIN
             RETURNS TABLE (range_start timestamptz, range_end timestamptz)
             LANGUAGE sql IMMUTABLE PARALLEL SAFE
             AS $fn$ SELECT NULL::timestamptz, NULL::timestamptz WHERE false $fn$;
+        CREATE FUNCTION customer_daily_activity_unmaterialized(from_time timestamptz, until_time timestamptz)
+            RETURNS TABLE (day timestamptz, customer_id text, event_type text, country text, device_type text,
+                           event_count bigint, revenue double precision, last_event_at timestamptz)
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 1
+            AS $fn$ SELECT NULL::timestamptz, NULL, NULL, NULL, NULL, NULL::bigint, NULL::float8, NULL::timestamptz
+                    WHERE false $fn$;
+        CREATE FUNCTION customer_daily_sessions_unmaterialized(from_time timestamptz, until_time timestamptz)
+            RETURNS TABLE (day timestamptz, customer_id text, session_id text, event_count bigint)
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 1
+            AS $fn$ SELECT NULL::timestamptz, NULL, NULL, NULL::bigint WHERE false $fn$;
         RETURN;
     END IF;
 
@@ -76,6 +92,50 @@ BEGIN
             FROM ordered
         )
         SELECT min(range_start), max(range_end) FROM islands GROUP BY island
+        $fn$;
+
+    -- The same grain and columns as V4's aggregate (country and device type '' when unknown).
+    CREATE FUNCTION customer_daily_activity_unmaterialized(from_time timestamptz, until_time timestamptz)
+        RETURNS TABLE (day timestamptz, customer_id text, event_type text, country text, device_type text,
+                       event_count bigint, revenue double precision, last_event_at timestamptz)
+        LANGUAGE plpgsql STABLE ROWS 1
+        AS $fn$
+        DECLARE
+            pending record;
+        BEGIN
+            FOR pending IN SELECT * FROM unmaterialized_days('customer_daily_activity') LOOP
+                RETURN QUERY
+                    SELECT date_trunc('day', e.event_timestamp, 'UTC'), e.customer_id, e.event_type,
+                           coalesce(e.country, ''), coalesce(e.device_type, ''), count(*),
+                           sum(CASE WHEN e.event_type = 'purchase'
+                                    THEN coalesce(e.price, 0) * coalesce(e.quantity, 1) ELSE 0 END),
+                           max(e.event_timestamp)
+                    FROM customer_events e
+                    WHERE e.event_timestamp >= greatest(pending.range_start, from_time)
+                      AND e.event_timestamp < least(pending.range_end, until_time)
+                    GROUP BY 1, 2, 3, 4, 5;
+            END LOOP;
+        END
+        $fn$;
+
+    -- The same grain and columns as V5's aggregate.
+    CREATE FUNCTION customer_daily_sessions_unmaterialized(from_time timestamptz, until_time timestamptz)
+        RETURNS TABLE (day timestamptz, customer_id text, session_id text, event_count bigint)
+        LANGUAGE plpgsql STABLE ROWS 1
+        AS $fn$
+        DECLARE
+            pending record;
+        BEGIN
+            FOR pending IN SELECT * FROM unmaterialized_days('customer_daily_sessions') LOOP
+                RETURN QUERY
+                    SELECT date_trunc('day', e.event_timestamp, 'UTC'), e.customer_id, e.session_id, count(*)
+                    FROM customer_events e
+                    WHERE e.session_id IS NOT NULL
+                      AND e.event_timestamp >= greatest(pending.range_start, from_time)
+                      AND e.event_timestamp < least(pending.range_end, until_time)
+                    GROUP BY 1, 2, 3;
+            END LOOP;
+        END
         $fn$;
 END
 $$;

@@ -1,25 +1,16 @@
 -- customer_metrics (V6) again, with the same columns, now exact at once in TimescaleDB mode: the days that
--- unmaterialized_days (V8) reports for an aggregate are read from the raw events instead of from it, as
--- customer_behavioral_analysis and the suggestions do. In plain PostgreSQL mode there are no such days and the
--- view gives what V6's did.
+-- unmaterialized_days (V8) reports for an aggregate are left out of it and taken from its *_unmaterialized
+-- function (the same rows, from the raw events) instead, as customer_behavioral_analysis and the suggestions
+-- do. In plain PostgreSQL mode there are no such days and the view gives what V6's did.
 CREATE OR REPLACE VIEW customer_metrics AS
-WITH pending_activity AS MATERIALIZED (
-    SELECT range_start, range_end FROM unmaterialized_days('customer_daily_activity')
-),
-pending_sessions AS MATERIALIZED (
-    SELECT range_start, range_end FROM unmaterialized_days('customer_daily_sessions')
-),
-daily AS (
+WITH daily AS (
     SELECT a.customer_id, a.event_type, a.event_count, a.revenue, a.last_event_at
     FROM customer_daily_activity a
-    WHERE NOT EXISTS (SELECT 1 FROM pending_activity p WHERE a.day >= p.range_start AND a.day < p.range_end)
+    WHERE NOT a.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
+                        FROM unmaterialized_days('customer_daily_activity'))
     UNION ALL
-    SELECT e.customer_id, e.event_type, 1,
-           CASE WHEN e.event_type = 'purchase' THEN coalesce(e.price, 0) * coalesce(e.quantity, 1) ELSE 0 END,
-           e.event_timestamp
-    FROM pending_activity p
-    CROSS JOIN LATERAL (SELECT * FROM customer_events e
-                        WHERE e.event_timestamp >= p.range_start AND e.event_timestamp < p.range_end) AS e
+    SELECT u.customer_id, u.event_type, u.event_count, u.revenue, u.last_event_at
+    FROM customer_daily_activity_unmaterialized(NULL, NULL) u
 ),
 activity AS (
     SELECT customer_id,
@@ -36,13 +27,11 @@ sessions AS (
     SELECT customer_id, count(DISTINCT session_id) AS session_count
     FROM (SELECT s.customer_id, s.session_id
           FROM customer_daily_sessions s
-          WHERE NOT EXISTS (SELECT 1 FROM pending_sessions p WHERE s.day >= p.range_start AND s.day < p.range_end)
+          WHERE NOT s.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
+                              FROM unmaterialized_days('customer_daily_sessions'))
           UNION ALL
-          SELECT e.customer_id, e.session_id
-          FROM pending_sessions p
-          CROSS JOIN LATERAL (SELECT * FROM customer_events e
-                              WHERE e.session_id IS NOT NULL
-                                AND e.event_timestamp >= p.range_start AND e.event_timestamp < p.range_end) AS e
+          SELECT u.customer_id, u.session_id
+          FROM customer_daily_sessions_unmaterialized(NULL, NULL) u
          ) AS all_sessions
     GROUP BY customer_id
 )

@@ -29,22 +29,19 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
     /**
      * Whole days from the aggregate, except the days it may hold out of date (TimescaleDB mode: written below its
-     * watermark since its last refresh; plain mode: none), which {@link #PENDING_DAYS} reads from the raw rows.
+     * watermark since its last refresh; plain mode: none), which {@link #PENDING_DAYS} computes from the raw rows.
+     * The pending days are one multirange, computed once per query (an InitPlan).
      */
     private static final String WHOLE_DAYS = """
             SELECT day, event_type, customer_id, event_count, revenue
-            FROM customer_daily_activity a
-            WHERE NOT EXISTS (SELECT 1 FROM pending p WHERE a.day >= p.range_start AND a.day < p.range_end)""";
+            FROM customer_daily_activity
+            WHERE NOT day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
+                              FROM unmaterialized_days('customer_daily_activity'))""";
 
-    /** The days of {@code pending} from the raw events, driven by the (few) pending ranges. */
+    /** Those days, as the aggregate's rows, from the raw events (V8); no work at all when none is pending. */
     private static final String PENDING_DAYS = """
             SELECT day, event_type, customer_id, event_count, revenue
-            FROM pending p
-            CROSS JOIN LATERAL (
-                SELECT date_trunc('day', event_timestamp, 'UTC') AS day, event_type, customer_id,
-                       1::bigint AS event_count, %s AS revenue
-                FROM customer_events
-                WHERE event_timestamp >= p.range_start AND event_timestamp < p.range_end""".formatted(Revenue.OF_EVENT);
+            FROM customer_daily_activity_unmaterialized(""";
 
     private static final String EDGE_EVENTS = """
             SELECT date_trunc('day', event_timestamp, 'UTC') AS day, event_type, customer_id,
@@ -60,8 +57,6 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
      * sort several times slower.
      */
     private static final String PER_PERIOD = """
-            WITH pending AS MATERIALIZED (
-                SELECT range_start, range_end FROM unmaterialized_days('customer_daily_activity'))
             SELECT %s AS period,
                    event_type,
                    sum(event_count)::bigint AS event_count,
@@ -110,10 +105,9 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
                     .bindIfPresent(" AND day < ?", split.wholeUntil());
             filters(sql, params);
             sql.append(" UNION ALL ").append(PENDING_DAYS)
-                    .bindIfPresent(" AND event_timestamp >= ?", split.wholeFrom())
-                    .bindIfPresent(" AND event_timestamp < ?", split.wholeUntil());
+                    .bind("?::timestamptz", split.wholeFrom())
+                    .bind(", ?::timestamptz) WHERE true", split.wholeUntil());
             filters(sql, params);
-            sql.append(") AS raw");
             any = true;
         }
         if (split.hasLowerEdge()) {

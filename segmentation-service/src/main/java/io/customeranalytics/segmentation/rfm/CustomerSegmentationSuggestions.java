@@ -30,24 +30,15 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 SELECT coalesce(?::timestamptz, now()) AS as_of,
                        date_trunc('day', coalesce(?::timestamptz, now()), 'UTC') AS as_of_day
             ),
-            pending_activity AS MATERIALIZED (
-                SELECT range_start, range_end FROM unmaterialized_days('customer_daily_activity')
-            ),
-            pending_sessions AS MATERIALIZED (
-                SELECT range_start, range_end FROM unmaterialized_days('customer_daily_sessions')
-            ),
             activity AS (
                 SELECT a.customer_id, a.event_type, a.event_count, a.revenue, a.last_event_at
                 FROM customer_daily_activity a, bounds b
                 WHERE a.day < b.as_of_day
-                  AND NOT EXISTS (SELECT 1 FROM pending_activity p WHERE a.day >= p.range_start AND a.day < p.range_end)
+                  AND NOT a.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
+                                    FROM unmaterialized_days('customer_daily_activity'))
                 UNION ALL
-                SELECT e.customer_id, e.event_type, 1, %1$s, e.event_timestamp
-                FROM pending_activity p
-                CROSS JOIN bounds b
-                CROSS JOIN LATERAL (SELECT * FROM customer_events e
-                                    WHERE e.event_timestamp >= p.range_start AND e.event_timestamp < p.range_end
-                                      AND e.event_timestamp < b.as_of_day) AS e
+                SELECT u.customer_id, u.event_type, u.event_count, u.revenue, u.last_event_at
+                FROM bounds b, customer_daily_activity_unmaterialized(NULL, b.as_of_day) u
                 UNION ALL
                 SELECT e.customer_id, e.event_type, 1, %1$s, e.event_timestamp
                 FROM customer_events e, bounds b
@@ -68,16 +59,11 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 FROM (SELECT s.customer_id, s.session_id
                       FROM customer_daily_sessions s, bounds b
                       WHERE s.day < b.as_of_day
-                        AND NOT EXISTS (SELECT 1 FROM pending_sessions p
-                                        WHERE s.day >= p.range_start AND s.day < p.range_end)
+                        AND NOT s.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
+                                          FROM unmaterialized_days('customer_daily_sessions'))
                       UNION ALL
-                      SELECT e.customer_id, e.session_id
-                      FROM pending_sessions p
-                      CROSS JOIN bounds b
-                      CROSS JOIN LATERAL (SELECT * FROM customer_events e
-                                          WHERE e.session_id IS NOT NULL
-                                            AND e.event_timestamp >= p.range_start AND e.event_timestamp < p.range_end
-                                            AND e.event_timestamp < b.as_of_day) AS e
+                      SELECT u.customer_id, u.session_id
+                      FROM bounds b, customer_daily_sessions_unmaterialized(NULL, b.as_of_day) u
                       UNION ALL
                       SELECT e.customer_id, e.session_id
                       FROM customer_events e, bounds b
