@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,10 +82,19 @@ final class BodyParser {
         }
         byte[] after = scanner.closed() ? nextNonBlank(lines) : null;
         if (scanner.closed() && after == null) {
-            JsonNode whole = tryParse(join(pending));
-            if (whole != null && (whole.isObject() || whole.isArray())) {
-                emitWhole(whole, sink);
-                return;
+            byte[] joined = join(pending);
+            try {
+                JsonNode whole = reader.readTree(joined);
+                if (whole != null && (whole.isObject() || whole.isArray())) {
+                    emitWhole(whole, sink);
+                    return;
+                }
+            } catch (StreamConstraintsException e) {
+                if (elements(joined, sink)) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not one JSON value: read line by line below.
             }
         }
         // Not one value as a whole: every non-blank line is a row of its own.
@@ -112,8 +122,77 @@ final class BodyParser {
     private void whole(byte[] bytes, Sink sink) {
         try {
             emitWhole(reader.readTree(bytes), sink);
+        } catch (StreamConstraintsException e) {
+            if (!elements(bytes, sink)) {
+                sink.rejected(text(bytes), invalidJson(e));
+            }
         } catch (IOException e) {
             sink.rejected(text(bytes), invalidJson(e));
+        }
+    }
+
+    /**
+     * A JSON array too large to read as a whole (one element breaks a read constraint, such as a number of more
+     * than 1,000 digits): its top-level elements, found by their commas outside strings, are read one by one,
+     * so that only the element at fault is quarantined and every row still counts as one. False when
+     * {@code bytes} is not an array.
+     */
+    private boolean elements(byte[] bytes, Sink sink) {
+        int i = 0;
+        while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\r' || bytes[i] == '\n')) {
+            i++;
+        }
+        if (i == bytes.length || bytes[i] != '[') {
+            return false;
+        }
+        int depth = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        int start = i + 1;
+        for (; i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (b == '\\') {
+                    escaped = true;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '[' || b == '{') {
+                depth++;
+            } else if (b == ']' || b == '}') {
+                depth--;
+                if (depth == 0) {
+                    element(Arrays.copyOfRange(bytes, start, i), sink);
+                    return true;
+                }
+            } else if (b == ',' && depth == 1) {
+                element(Arrays.copyOfRange(bytes, start, i), sink);
+                start = i + 1;
+            }
+        }
+        return true;
+    }
+
+    private void element(byte[] bytes, Sink sink) {
+        String raw = text(bytes).strip();
+        if (raw.isEmpty()) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = reader.readTree(bytes);
+        } catch (IOException e) {
+            sink.rejected(raw, invalidJson(e));
+            return;
+        }
+        if (node != null && node.isObject()) {
+            sink.row((ObjectNode) node, raw);
+        } else {
+            sink.rejected(raw, "array element is not a JSON object (got " + RowValidator.kind(node) + ")");
         }
     }
 
@@ -148,14 +227,6 @@ final class BodyParser {
             sink.row((ObjectNode) node, raw);
         } else {
             sink.rejected(raw, "line is not a JSON object (got " + RowValidator.kind(node) + ")");
-        }
-    }
-
-    private JsonNode tryParse(byte[] bytes) {
-        try {
-            return reader.readTree(bytes);
-        } catch (IOException e) {
-            return null;
         }
     }
 

@@ -143,4 +143,18 @@ class BodyParserTest {
             }
         }
     }
+
+    @Test
+    void anArrayWithAnElementTooLargeToReadQuarantinesOnlyThatElement() throws IOException {
+        String huge = "9".repeat(1200);
+        Collected oneLine = parse("[{\"k\":1},{\"k\":2,\"extra\":" + huge + "},{\"k\":\"a,]}\"},7]");
+        assertEquals(List.of("1", "a,]}"), oneLine.rows);
+        assertEquals(2, oneLine.rejected.size(), oneLine.reasons.toString());
+        assertTrue(oneLine.reasons.get(0).contains("a number longer than the 1000 digits allowed"), oneLine.reasons.get(0));
+        assertEquals("array element is not a JSON object (got a number)", oneLine.reasons.get(1));
+
+        Collected pretty = parse("[\n  {\"k\": 1},\n  {\"k\": 2, \"extra\": " + huge + "},\n  {\"k\": 3}\n]\n");
+        assertEquals(List.of("1", "3"), pretty.rows);
+        assertEquals(1, pretty.rejected.size(), pretty.reasons.toString());
+    }
 }

@@ -270,6 +270,23 @@ class QuarantineTest {
     }
 
     @Test
+    void anArrayWithANumberOfMoreThanAThousandDigitsQuarantinesOnlyThatRow() {
+        String customer = unique("digits");
+        String body = "[" + json(event(customer + "-a", customer, "page_view", "2024-01-01 00:00:00")) + ","
+                + "{\"event_id\":\"" + customer + "-huge\",\"customer_id\":\"" + customer + "\","
+                + "\"event_type\":\"purchase\",\"event_timestamp\":\"2024-01-01 00:00:00\",\"price\":"
+                + "1".repeat(1500) + "},"
+                + json(event(customer + "-b", customer, "page_view", "2024-01-01 00:00:00")) + "]";
+        post("customer_events", body).statusCode(202)
+                .body("successful_rows", equalTo(2)).body("quarantined_rows", equalTo(1));
+        assertEquals(2, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", customer));
+        Row row = rows(pool, "SELECT * FROM customer_events_quarantine WHERE c__raw LIKE $1",
+                "%" + customer + "-huge%").get(0);
+        assertTrue(row.getArrayOfStrings("c__error")[0].contains("a number longer than the 1000 digits allowed"),
+                row.getArrayOfStrings("c__error")[0]);
+    }
+
+    @Test
     void quarantinesSegmentWhoseRuleHoldsANumberBeyondTheDoubleRange() {
         String id = unique("seg");
         post("customer_segments", json(Map.of("segment_id", id, "segment_name", unique("Huge"),
