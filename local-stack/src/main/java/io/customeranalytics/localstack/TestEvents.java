@@ -159,6 +159,19 @@ public final class TestEvents {
         }
     }
 
+    /**
+     * Whether the test database is TimescaleDB; if it is not, logs that {@code test} is skipped and why, for the
+     * tests that only mean something in TimescaleDB mode (they then skip with JUnit's assumptions).
+     */
+    public static boolean timescaleElseLogSkip(Pool pool, String test, String why) {
+        boolean timescale = timescale(pool);
+        if (!timescale) {
+            System.getLogger(test).log(System.Logger.Level.INFO, test + " skipped: the test database is plain"
+                    + " PostgreSQL (" + why + "); set ANALYTICS_TEST_DB_URL to a TimescaleDB server to run it");
+        }
+        return timescale;
+    }
+
     public static boolean timescale(Pool pool) {
         return rows(pool, "SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'").get(0).getLong(0) > 0;
     }

@@ -8,7 +8,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,19 +27,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "migrate", value = "false"))
 class TimescaleDbSchemaTest {
 
-    private static final Logger LOG = Logger.getLogger(TimescaleDbSchemaTest.class);
 
     @Inject
     Pool pool;
 
     @BeforeEach
     void onlyOnTimescaleDb() {
-        boolean timescale = TestEvents.timescale(pool);
-        if (!timescale) {
-            LOG.info("TimescaleDbSchemaTest skipped: the test database is plain PostgreSQL (no timescaledb extension);"
-                    + " set ANALYTICS_TEST_DB_URL to a TimescaleDB server to run it");
-        }
-        assumeTrue(timescale, "plain PostgreSQL: no timescaledb extension in the test database");
+        assumeTrue(TestEvents.timescaleElseLogSkip(pool, "TimescaleDbSchemaTest",
+                "no timescaledb extension"),
+                "plain PostgreSQL: no timescaledb extension in the test database");
     }
 
     private List<Row> rows(String sql, Object... params) {

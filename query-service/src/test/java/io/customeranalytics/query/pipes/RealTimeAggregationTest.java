@@ -7,7 +7,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +39,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @WithTestResource(PostgresTestResource.class)
 class RealTimeAggregationTest {
 
-    private static final Logger LOG = Logger.getLogger(RealTimeAggregationTest.class);
     private static final String AGGREGATE = "customer_daily_activity";
 
     @Inject
@@ -48,13 +46,9 @@ class RealTimeAggregationTest {
 
     @BeforeEach
     void onlyOnTimescaleDb() {
-        boolean timescale = TestEvents.timescale(pool);
-        if (!timescale) {
-            LOG.info("RealTimeAggregationTest skipped: the test database is plain PostgreSQL, whose aggregates are"
-                    + " trigger-maintained tables without a watermark; set ANALYTICS_TEST_DB_URL to a TimescaleDB"
-                    + " server to run it");
-        }
-        assumeTrue(timescale, "plain PostgreSQL: no continuous aggregates");
+        assumeTrue(TestEvents.timescaleElseLogSkip(pool, "RealTimeAggregationTest",
+                "its aggregates are trigger-maintained tables without a watermark"),
+                "plain PostgreSQL: no continuous aggregates");
     }
 
     /** The first day not materialized yet; if nothing was ever materialized, today is made so. */

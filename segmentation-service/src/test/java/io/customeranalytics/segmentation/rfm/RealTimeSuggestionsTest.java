@@ -6,7 +6,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @WithTestResource(PostgresTestResource.class)
 class RealTimeSuggestionsTest {
 
-    private static final Logger LOG = Logger.getLogger(RealTimeSuggestionsTest.class);
 
     /** A day no other test writes purchases to. */
     private static final String AS_OF = "2018-05-20 12:00:00";
@@ -40,12 +38,9 @@ class RealTimeSuggestionsTest {
 
     @BeforeEach
     void onlyOnTimescaleDb() {
-        boolean timescale = TestEvents.timescale(pool);
-        if (!timescale) {
-            LOG.info("RealTimeSuggestionsTest skipped: the test database is plain PostgreSQL, whose aggregates are"
-                    + " trigger-maintained tables; set ANALYTICS_TEST_DB_URL to a TimescaleDB server to run it");
-        }
-        assumeTrue(timescale, "plain PostgreSQL: no continuous aggregates");
+        assumeTrue(TestEvents.timescaleElseLogSkip(pool, "RealTimeSuggestionsTest",
+                "its aggregates are trigger-maintained tables, never behind"),
+                "plain PostgreSQL: no continuous aggregates");
     }
 
     private Map<String, Object> suggestion(String customer) {
