@@ -77,8 +77,25 @@ class SegmentSuggestionsSummaryTest {
         return new HashSet<>(ids);
     }
 
+    /**
+     * Customers whose whole days since their last purchase or last event changed between {@code from} and
+     * {@code until}: the answers of "now", taken a few seconds apart, may differ for them and only for them.
+     */
+    private Set<String> crossedADayBoundary(OffsetDateTime from, OffsetDateTime until) {
+        Set<String> ids = new HashSet<>();
+        TestEvents.rows(pool, """
+                SELECT customer_id FROM customer_metrics
+                WHERE floor(extract(epoch FROM $1::timestamptz - last_purchase_at) / 86400)
+                          <> floor(extract(epoch FROM $2::timestamptz - last_purchase_at) / 86400)
+                   OR floor(extract(epoch FROM $1::timestamptz - last_event_at) / 86400)
+                          <> floor(extract(epoch FROM $2::timestamptz - last_event_at) / 86400)""",
+                from.minusSeconds(1), until.plusSeconds(1)).forEach(row -> ids.add(row.getString(0)));
+        return ids;
+    }
+
     @Test
     void everySuggestedRuleSelectsTheCustomersOfItsSegment() {
+        OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
         JsonPath json = given().queryParam("token", ADMIN)
                 .when().get("/v0/pipes/segment_suggestions_summary.json")
                 .then().statusCode(200).extract().jsonPath();
@@ -90,9 +107,19 @@ class SegmentSuggestionsSummaryTest {
             String rules = (String) row.get("suggested_rules");
             Set<String> expected = suggested(segment);
             Set<String> selected = selectedByRule(rules);
-            assertEquals(expected, selected, segment + ": " + rules);
-            assertEquals(expected.size(), ((Number) row.get("customer_count")).intValue(), segment);
-            customers += expected.size();
+            // "Now" moved on while this test asked: a customer whose days since its last purchase or event ticked
+            // over in between may be in one answer and not the other. Any other difference is a bug.
+            Set<String> crossed = crossedADayBoundary(started, OffsetDateTime.now(ZoneOffset.UTC));
+            Set<String> differing = new HashSet<>(expected);
+            differing.addAll(selected);
+            Set<String> common = new HashSet<>(expected);
+            common.retainAll(selected);
+            differing.removeAll(common);
+            assertTrue(crossed.containsAll(differing), segment + ": " + rules + ": the rule and the suggestions"
+                    + " differ on " + differing + ", of which only " + crossed + " crossed a day boundary");
+            assertTrue(Math.abs(expected.size() - ((Number) row.get("customer_count")).intValue()) <= crossed.size(),
+                    segment + ": " + expected.size() + " suggested, " + row.get("customer_count") + " counted");
+            customers += ((Number) row.get("customer_count")).intValue();
         }
         for (Map<String, Object> row : rows) {
             double share = ((Number) row.get("share_of_customers")).doubleValue();
