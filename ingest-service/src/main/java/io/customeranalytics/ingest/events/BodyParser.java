@@ -179,20 +179,8 @@ final class BodyParser {
 
     private void element(byte[] bytes, Sink sink) {
         String raw = text(bytes).strip();
-        if (raw.isEmpty()) {
-            return;
-        }
-        JsonNode node;
-        try {
-            node = reader.readTree(bytes);
-        } catch (IOException e) {
-            sink.rejected(raw, invalidJson(e));
-            return;
-        }
-        if (node != null && node.isObject()) {
-            sink.row((ObjectNode) node, raw);
-        } else {
-            sink.rejected(raw, "array element is not a JSON object (got " + RowValidator.kind(node) + ")");
+        if (!raw.isEmpty()) {
+            row(bytes, raw, "array element", sink);
         }
     }
 
@@ -215,7 +203,11 @@ final class BodyParser {
 
     /** One NDJSON line. */
     private void line(byte[] bytes, Sink sink) {
-        String raw = text(bytes);
+        row(bytes, text(bytes), "line", sink);
+    }
+
+    /** One row's JSON ({@code what}: "line" or "array element", for the reason): a row, or rejected. */
+    private void row(byte[] bytes, String raw, String what, Sink sink) {
         JsonNode node;
         try {
             node = reader.readTree(bytes);
@@ -226,7 +218,7 @@ final class BodyParser {
         if (node != null && node.isObject()) {
             sink.row((ObjectNode) node, raw);
         } else {
-            sink.rejected(raw, "line is not a JSON object (got " + RowValidator.kind(node) + ")");
+            sink.rejected(raw, what + " is not a JSON object (got " + RowValidator.kind(node) + ")");
         }
     }
 
