@@ -146,22 +146,14 @@ final class BodyParser {
             return false;
         }
         int depth = 0;
-        boolean inString = false;
-        boolean escaped = false;
+        Strings strings = new Strings();
         int start = i + 1;
         for (; i < bytes.length; i++) {
             byte b = bytes[i];
-            if (inString) {
-                if (escaped) {
-                    escaped = false;
-                } else if (b == '\\') {
-                    escaped = true;
-                } else if (b == '"') {
-                    inString = false;
-                }
-            } else if (b == '"') {
-                inString = true;
-            } else if (b == '[' || b == '{') {
+            if (!strings.outside(b)) {
+                continue;
+            }
+            if (b == '[' || b == '{') {
                 depth++;
             } else if (b == ']' || b == '}') {
                 depth--;
@@ -297,10 +289,9 @@ final class BodyParser {
      * ends. A first value that does not start with a bracket ends at once.
      */
     static final class StructureScanner {
+        private final Strings strings = new Strings();
         private boolean started;
         private boolean closed;
-        private boolean inString;
-        private boolean escaped;
         private int depth;
 
         void feed(byte[] line) {
@@ -320,19 +311,10 @@ final class BodyParser {
                     }
                     continue;
                 }
-                if (inString) {
-                    if (escaped) {
-                        escaped = false;
-                    } else if (b == '\\') {
-                        escaped = true;
-                    } else if (b == '"') {
-                        inString = false;
-                    }
+                if (!strings.outside(b)) {
                     continue;
                 }
-                if (b == '"') {
-                    inString = true;
-                } else if (b == '{' || b == '[') {
+                if (b == '{' || b == '[') {
                     depth++;
                 } else if (b == '}' || b == ']') {
                     depth--;
@@ -345,6 +327,31 @@ final class BodyParser {
 
         boolean closed() {
             return closed;
+        }
+    }
+
+    /** Follows JSON strings byte by byte, so that brackets and commas inside them are not taken for structure. */
+    static final class Strings {
+        private boolean inString;
+        private boolean escaped;
+
+        /** Feeds the next byte: true when it stands outside every string (a quote itself never does). */
+        boolean outside(byte b) {
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (b == '\\') {
+                    escaped = true;
+                } else if (b == '"') {
+                    inString = false;
+                }
+                return false;
+            }
+            if (b == '"') {
+                inString = true;
+                return false;
+            }
+            return true;
         }
     }
 }
