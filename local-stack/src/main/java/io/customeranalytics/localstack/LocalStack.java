@@ -65,12 +65,20 @@ public final class LocalStack implements AutoCloseable {
     private final DatabaseAddress database;
     private final String adminToken;
     private final Path logs;
+    private final List<String> services;
+    private final Map<String, String> extraEnv;
     private final List<Process> processes = new ArrayList<>();
+    /** From each service's process start to its first 200 on /q/health/ready, in milliseconds. */
+    private final Map<String, Long> startUpMillis = new LinkedHashMap<>();
+    private final Map<String, Long> startedAtNanos = new LinkedHashMap<>();
     private LocalGateway gateway;
     /** Stops the services if the JVM ends (Ctrl-C, SIGTERM) before {@link #close()}. */
     private final Thread stopOnExit = new Thread(this::close, "local-stack-stop-services");
 
-    private LocalStack(Path root, Ports ports, DatabaseAddress database, String adminToken, Path logs) {
+    private LocalStack(Path root, Ports ports, DatabaseAddress database, String adminToken, Path logs,
+                       List<String> services, Map<String, String> extraEnv) {
+        this.services = List.copyOf(services);
+        this.extraEnv = Map.copyOf(extraEnv);
         this.root = root;
         this.ports = ports;
         this.database = database;
@@ -84,17 +92,29 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack start(Path root, Ports ports, DatabaseAddress database, String adminToken, Path logs)
             throws IOException, InterruptedException {
+        return start(root, ports, database, adminToken, logs, SERVICES, Map.of());
+    }
+
+    /**
+     * Starts some of the services (in {@link #SERVICES} order; ingest-service first when it is one of them, since
+     * it migrates the schema), each with {@code extraEnv} added to its environment (the benchmarks turn the rate
+     * limit off this way).
+     */
+    public static LocalStack start(Path root, Ports ports, DatabaseAddress database, String adminToken, Path logs,
+                                   List<String> services, Map<String, String> extraEnv)
+            throws IOException, InterruptedException {
         requireBuilt(root);
         Files.createDirectories(logs);
-        LocalStack stack = new LocalStack(root, ports, database, adminToken, logs);
+        List<String> ordered = SERVICES.stream().filter(services::contains).toList();
+        LocalStack stack = new LocalStack(root, ports, database, adminToken, logs, ordered, extraEnv);
         Runtime.getRuntime().addShutdownHook(stack.stopOnExit);
         try {
-            stack.startService(SERVICES.get(0));
-            stack.awaitReady(SERVICES.get(0));
-            for (String service : SERVICES.subList(1, SERVICES.size())) {
+            stack.startService(ordered.get(0));
+            stack.awaitReady(ordered.get(0));
+            for (String service : ordered.subList(1, ordered.size())) {
                 stack.startService(service);
             }
-            for (String service : SERVICES.subList(1, SERVICES.size())) {
+            for (String service : ordered.subList(1, ordered.size())) {
                 stack.awaitReady(service);
             }
             // A 200 on a port could come from another process if a service lost a race for it and exited.
@@ -124,12 +144,26 @@ public final class LocalStack implements AutoCloseable {
         return adminToken;
     }
 
+    /** Each running service's process id. */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (int i = 0; i < processes.size(); i++) {
+            pids.put(services.get(i), processes.get(i).pid());
+        }
+        return pids;
+    }
+
+    /** Each service's start-up time: from its process start to its first 200 on /q/health/ready, in ms. */
+    public Map<String, Long> startUpMillis() {
+        return Map.copyOf(startUpMillis);
+    }
+
     /** A service that exited, if any. */
     public Optional<String> exited() {
         for (int i = 0; i < processes.size(); i++) {
             if (!processes.get(i).isAlive()) {
-                return Optional.of(SERVICES.get(i) + " exited with code " + processes.get(i).exitValue() + "; see "
-                        + logs.resolve(SERVICES.get(i) + ".log"));
+                return Optional.of(services.get(i) + " exited with code " + processes.get(i).exitValue() + "; see "
+                        + logs.resolve(services.get(i) + ".log"));
             }
         }
         return Optional.empty();
@@ -175,9 +209,11 @@ public final class LocalStack implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_USERNAME", database.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
         env.put("ANALYTICS_ADMIN_TOKEN", adminToken);
+        env.putAll(extraEnv);
         builder.environment().putAll(env);
         File log = logs.resolve(service + ".log").toFile();
         builder.redirectErrorStream(true).redirectOutput(log);
+        startedAtNanos.put(service, System.nanoTime());
         processes.add(builder.start());
     }
 
@@ -194,6 +230,7 @@ public final class LocalStack implements AutoCloseable {
                 connection.setConnectTimeout(1000);
                 connection.setReadTimeout(2000);
                 if (connection.getResponseCode() == 200) {
+                    startUpMillis.put(service, (System.nanoTime() - startedAtNanos.get(service)) / 1_000_000);
                     return;
                 }
             } catch (IOException notYet) {

@@ -3,10 +3,7 @@ package io.customeranalytics.bench.data;
 import io.customeranalytics.common.rules.RuleParser;
 import io.customeranalytics.localstack.DatabaseAddress;
 import io.customeranalytics.localstack.SchemaMigrator;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -32,9 +29,9 @@ import java.util.Map;
 public final class LoadScaleData {
 
     private static final int EVENTS_PER_COPY = 250_000;
-    private static final int COPY_BUFFER_BYTES = 4 << 20;
 
-    private static final String COPY_EVENTS = """
+    /** COPY of events in CSV, in the column order of {@link #copyEvent}. */
+    public static final String COPY_EVENTS = """
             COPY customer_events (event_id, customer_id, event_type, event_timestamp, session_id, page_url, product_id,
                                   category_id, device_type, country, referrer, user_agent, price, quantity)
             FROM STDIN WITH (FORMAT csv)""";
@@ -64,6 +61,11 @@ public final class LoadScaleData {
                 data.size().events(), data.size().customers(), data.firstDay(),
                 data.firstDay().plusDays(Integer.parseInt(options.getOrDefault("days", "365")) - 1), db.displayUrl());
 
+        load(db, data);
+    }
+
+    /** Migrates {@code db} and loads {@code data} into it (bench/README.md, "Scale data"); prints each step. */
+    public static void load(DatabaseAddress db, ScaleData data) throws SQLException {
         long start = System.nanoTime();
         SchemaMigrator.migrate(db);
         step("migrate", start, 0);
@@ -105,9 +107,7 @@ public final class LoadScaleData {
             long[] events = {0};
             CsvCopy[] copy = {new CsvCopy(connection, COPY_EVENTS)};
             data.events(e -> {
-                copy[0].row(e.eventId(), e.customerId(), e.eventType(), ScaleData.TIMESTAMP.format(e.timestamp()),
-                        e.sessionId(), e.pageUrl(), e.productId(), e.categoryId(), e.deviceType(), e.country(),
-                        e.referrer(), e.userAgent(), e.price(), e.quantity());
+                copyEvent(copy[0], e);
                 if (copy[0].rows() == EVENTS_PER_COPY) {
                     events[0] += copy[0].finish();
                     copy[0] = new CsvCopy(connection, COPY_EVENTS);
@@ -135,6 +135,13 @@ public final class LoadScaleData {
             step("ANALYZE", t, 0);
         }
         step("total", start, 0);
+    }
+
+    /** One event as a row of {@link #COPY_EVENTS}. */
+    public static void copyEvent(CsvCopy copy, ScaleData.Event e) {
+        copy.row(e.eventId(), e.customerId(), e.eventType(), ScaleData.TIMESTAMP.format(e.timestamp()),
+                e.sessionId(), e.pageUrl(), e.productId(), e.categoryId(), e.deviceType(), e.country(),
+                e.referrer(), e.userAgent(), e.price(), e.quantity());
     }
 
     private static void step(String what, long startNanos, long rows) {
@@ -183,67 +190,5 @@ public final class LoadScaleData {
             throw new IllegalArgumentException("missing --" + name);
         }
         return value;
-    }
-
-    /** One COPY ... FROM STDIN in CSV, fed row by row through a bounded buffer. */
-    private static final class CsvCopy {
-        private final CopyIn copy;
-        private final StringBuilder buffer = new StringBuilder(COPY_BUFFER_BYTES + 4096);
-        private long rows;
-
-        CsvCopy(Connection connection, String sql) {
-            try {
-                this.copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        long rows() {
-            return rows;
-        }
-
-        void row(Object... values) {
-            for (int i = 0; i < values.length; i++) {
-                if (i > 0) {
-                    buffer.append(',');
-                }
-                Object value = values[i];
-                if (value == null) {
-                    continue;
-                }
-                String text = value.toString();
-                if (text.isEmpty() || text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0
-                        || text.indexOf('\r') >= 0) {
-                    buffer.append('"').append(text.replace("\"", "\"\"")).append('"');
-                } else {
-                    buffer.append(text);
-                }
-            }
-            buffer.append('\n');
-            rows++;
-            if (buffer.length() >= COPY_BUFFER_BYTES) {
-                flush();
-            }
-        }
-
-        private void flush() {
-            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-            try {
-                copy.writeToCopy(bytes, 0, bytes.length);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-            buffer.setLength(0);
-        }
-
-        long finish() {
-            flush();
-            try {
-                return copy.endCopy();
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -56,13 +56,13 @@ public final class ScaleData {
     public record Segment(String segmentId, String segmentName, String description, String rules, String type) {
     }
 
-    static final String[] COUNTRIES = {"US", "GB", "DE", "FR", "ES", "IT", "NL", "BR", "IN", "JP"};
+    public static final String[] COUNTRIES = {"US", "GB", "DE", "FR", "ES", "IT", "NL", "BR", "IN", "JP"};
     /** How often each country is a customer's: the US most. */
     private static final int[] COUNTRY_WEIGHTS = {30, 12, 11, 9, 7, 7, 6, 7, 6, 5};
     private static final String[][] CITIES = {
             {"New York", "Chicago", "Austin"}, {"London", "Leeds"}, {"Berlin", "Munich"}, {"Paris", "Lyon"},
             {"Madrid", "Seville"}, {"Rome", "Milan"}, {"Amsterdam"}, {"Sao Paulo"}, {"Mumbai", "Pune"}, {"Tokyo"}};
-    static final String[] DEVICES = {"mobile", "desktop", "tablet"};
+    public static final String[] DEVICES = {"mobile", "desktop", "tablet"};
     private static final int[] DEVICE_WEIGHTS = {55, 35, 10};
     /** Event types of a session after its first page view; purchases are drawn apart (about 10% of events). */
     private static final String[] BROWSING = {"page_view", "page_view", "page_view", "search", "add_to_cart",

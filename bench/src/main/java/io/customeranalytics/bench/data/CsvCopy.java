@@ -1,0 +1,73 @@
+package io.customeranalytics.bench.data;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** One COPY ... FROM STDIN in CSV, fed row by row through a bounded buffer. */
+public final class CsvCopy {
+
+    private static final int COPY_BUFFER_BYTES = 4 << 20;
+
+    private final CopyIn copy;
+    private final StringBuilder buffer = new StringBuilder(COPY_BUFFER_BYTES + 4096);
+    private long rows;
+
+    public CsvCopy(Connection connection, String sql) {
+        try {
+            this.copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public void row(Object... values) {
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                buffer.append(',');
+            }
+            Object value = values[i];
+            if (value == null) {
+                continue;
+            }
+            String text = value.toString();
+            if (text.isEmpty() || text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0
+                    || text.indexOf('\r') >= 0) {
+                buffer.append('"').append(text.replace("\"", "\"\"")).append('"');
+            } else {
+                buffer.append(text);
+            }
+        }
+        buffer.append('\n');
+        rows++;
+        if (buffer.length() >= COPY_BUFFER_BYTES) {
+            flush();
+        }
+    }
+
+    private void flush() {
+        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            copy.writeToCopy(bytes, 0, bytes.length);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        buffer.setLength(0);
+    }
+
+    public long finish() {
+        flush();
+        try {
+            return copy.endCopy();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.customeranalytics.bench.run;
+
+import io.customeranalytics.bench.data.LoadScaleData;
+import io.customeranalytics.bench.data.ScaleData;
+import io.customeranalytics.bench.workload.IngestCases;
+import io.customeranalytics.bench.workload.IngestRows;
+import io.customeranalytics.bench.workload.ReadCases;
+import io.customeranalytics.localstack.DatabaseAddress;
+import io.customeranalytics.localstack.LocalStack;
+import io.customeranalytics.localstack.SchemaMigrator;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One benchmark run of a size on one database server, end to end (bench/README.md, "Running"):
+ * <ol>
+ *   <li>loads the size into {@code bench_<size>} unless that database exists already (then reuses it);</li>
+ *   <li>starts the three built services against it, timing each one's start-up;</li>
+ *   <li>per read case: its baseline (plain SQL over the raw rows), then its Gatling simulation; then the mixed
+ *       workload;</li>
+ *   <li>per ingest case, against a fresh empty database and ingest-service alone: the Gatling simulation, then
+ *       COPY of the same rows into another fresh database of the same schema;</li>
+ *   <li>writes {@code summary.md}, {@code summary.json} and the charts next to Gatling's reports.</li>
+ * </ol>
+ */
+public final class BenchRun {
+
+    private BenchRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        Path root = Path.of(options.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        ScaleData.Size size = ScaleData.Size.valueOf(options.getOrDefault("size", "S"));
+        String server = options.getOrDefault("server", "postgresql://postgres@127.0.0.1:55432");
+        long seed = Long.parseLong(options.getOrDefault("seed", "20261201"));
+        LocalDate end = LocalDate.parse(options.getOrDefault("end", "2026-11-30"));
+        int days = Integer.parseInt(options.getOrDefault("days", "365"));
+        int duration = Integer.parseInt(options.getOrDefault("duration", "30"));
+        int baselineSeconds = Integer.parseInt(options.getOrDefault("baseline-duration", "20"));
+        int mixedClients = Integer.parseInt(options.getOrDefault("mixed-clients", "32"));
+        Set<String> only = options.containsKey("cases") ? Set.of(options.get("cases").split(",")) : null;
+        Path out = Path.of(options.getOrDefault("out", "bench/results/run")).toAbsolutePath();
+        Files.createDirectories(out.resolve("logs"));
+
+        DatabaseAddress serverAddress = DatabaseAddress.parse(server + "/postgres", "");
+        if (!Set.of("127.0.0.1", "localhost").contains(serverAddress.host())) {
+            throw new IllegalArgumentException("the benchmarks only use a database on this machine (127.0.0.1)");
+        }
+        RunInfo info = new RunInfo();
+        info.size = size;
+        info.started = java.time.Instant.now();
+        String dbName = "bench_" + size.name().toLowerCase();
+        DatabaseAddress db = withDatabase(serverAddress, dbName);
+        if (!exists(serverAddress, dbName)) {
+            execute(serverAddress, "CREATE DATABASE " + dbName);
+            long t = System.nanoTime();
+            LoadScaleData.load(db, new ScaleData(size, seed, end, days));
+            info.loadSeconds = (System.nanoTime() - t) / 1e9;
+        }
+        try (Connection connection = Baseline.connect(db); Statement statement = connection.createStatement()) {
+            info.mode = one(statement, "SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'")
+                    .equals("1") ? "TimescaleDB " + one(statement,
+                    "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'") : "plain PostgreSQL";
+            info.server = one(statement, "SELECT version()");
+            info.events = Long.parseLong(one(statement, "SELECT count(*) FROM customer_events"));
+            info.customers = Long.parseLong(one(statement, "SELECT count(*) FROM customer_profiles"));
+            info.databaseSize = one(statement, "SELECT pg_size_pretty(pg_database_size(current_database()))");
+        }
+        System.out.printf("%s: %,d events, %,d profiles in %s (%s)%n", info.mode, info.events, info.customers,
+                dbName, info.databaseSize);
+
+        String token = "bench-" + UUID.randomUUID();
+        Map<String, String> env = Map.of("ANALYTICS_RATE_LIMIT_REQUESTS_PER_SECOND", "0");
+        GatlingRun gatling = new GatlingRun(root.resolve("bench"));
+        List<CaseResult> results = new ArrayList<>();
+        ReadCases readCases = new ReadCases(size, end, days);
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("bench.token", token);
+        common.put("bench.seed", Long.toString(seed));
+        common.put("bench.size", size.name());
+        common.put("bench.end", end.toString());
+        common.put("bench.days", Integer.toString(days));
+        common.put("bench.durationSeconds", Integer.toString(duration));
+
+        LocalStack.Ports ports = LocalStack.Ports.free();
+        try (LocalStack stack = LocalStack.start(root, ports, db, token, out.resolve("logs"), LocalStack.SERVICES, env)) {
+            info.startUpMillis.putAll(stack.startUpMillis());
+            common.put("bench.queryUrl", stack.serviceUrl("query-service").toString());
+            common.put("bench.segmentationUrl", stack.serviceUrl("segmentation-service").toString());
+            for (ReadCases.ReadCase readCase : readCases.all()) {
+                if (only != null && !only.contains(readCase.name())) {
+                    continue;
+                }
+                System.out.printf("%s: baseline ...%n", readCase.name());
+                Baseline.Result baseline = Baseline.reads(db, readCase, seed, readCase.clients(), baselineSeconds, 120);
+                System.out.printf("%s: %d samples, p50 %.1f ms, %d timed out; Gatling ...%n", readCase.name(),
+                        baseline.samples(), baseline.p50(), baseline.timedOut());
+                Map<String, String> properties = new LinkedHashMap<>(common);
+                properties.put("bench.case", readCase.name());
+                properties.put("bench.clients", Integer.toString(readCase.clients()));
+                results.add(measure(gatling, "io.customeranalytics.bench.load.PipeSimulation", properties,
+                        out, readCase.name(), "read", readCase.description(), readCase.clients(), 0, baseline,
+                        stack));
+            }
+            if (only == null || only.contains("mixed")) {
+                Map<String, String> properties = new LinkedHashMap<>(common);
+                properties.put("bench.case", "mixed");
+                properties.put("bench.clients", Integer.toString(mixedClients));
+                results.add(measure(gatling, "io.customeranalytics.bench.load.MixedReadsSimulation", properties,
+                        out, "mixed", "read", "the dashboard and per-customer mix " + readCases.mix(),
+                        mixedClients, 0, null, stack));
+            }
+        }
+
+        List<IngestCases.IngestCase> ingestCases = IngestCases.ALL.stream()
+                .filter(c -> only == null || only.contains(c.name())).toList();
+        if (!ingestCases.isEmpty()) {
+            DatabaseAddress ingestDb = freshDatabase(serverAddress, dbName + "_ingest");
+            DatabaseAddress copyDb = freshDatabase(serverAddress, dbName + "_copy");
+            SchemaMigrator.migrate(copyDb);
+            try (LocalStack stack = LocalStack.start(root, LocalStack.Ports.free(), ingestDb, token,
+                    out.resolve("logs/ingest"), List.of("ingest-service"), env)) {
+                common.put("bench.ingestUrl", stack.serviceUrl("ingest-service").toString());
+                common.put("bench.queryUrl", stack.serviceUrl("ingest-service").toString());
+                for (IngestCases.IngestCase ingestCase : ingestCases) {
+                    Map<String, String> properties = new LinkedHashMap<>(common);
+                    properties.put("bench.case", ingestCase.name());
+                    properties.put("bench.clients", Integer.toString(ingestCase.senders()));
+                    System.out.printf("%s: Gatling ...%n", ingestCase.name());
+                    CaseResult http = measure(gatling, "io.customeranalytics.bench.load.IngestSimulation",
+                            properties, out, ingestCase.name(), "ingest",
+                            ingestCase.senders() + " senders, " + ingestCase.rowsPerRequest() + " rows per request"
+                                    + (ingestCase.gzip() ? ", gzip" : ""), ingestCase.senders(),
+                            ingestCase.rowsPerRequest(), null, stack);
+                    // COPY the rows that were sent, into its own database, one statement per 10,000 rows.
+                    int sent = (int) Math.min(ingestCase.rows(), http.ok() * ingestCase.rowsPerRequest());
+                    List<ScaleData.Event> rows = IngestRows.of(ingestCase.name(), Math.max(sent, 1), seed, end);
+                    System.out.printf("%s: COPY of the %,d rows sent ...%n", ingestCase.name(), rows.size());
+                    Baseline.Result copy = Baseline.copy(copyDb, rows, 10_000);
+                    results.add(new CaseResult(http.name(), http.kind(), http.description(), http.clients(),
+                            http.ok(), http.ko(), http.p50(), http.p95(), http.p99(), http.max(),
+                            http.requestsPerSecond(), http.rowsPerSecond(), copy, http.maxRssKb(), http.note()));
+                }
+            }
+        }
+        info.finished = java.time.Instant.now();
+        Report.write(out, info, results);
+        System.out.println("summary: " + out.resolve("summary.md"));
+    }
+
+    private static CaseResult measure(GatlingRun gatling, String simulation, Map<String, String> properties,
+                                      Path out, String name, String kind, String description, int clients,
+                                      int rowsPerRequest, Baseline.Result baseline, LocalStack stack)
+            throws Exception {
+        GatlingRun.Stats stats;
+        Map<String, Long> rss;
+        try (RssSampler sampler = new RssSampler(stack.pids())) {
+            stats = gatling.run(simulation, properties, out.resolve("gatling").resolve(name),
+                    out.resolve("logs").resolve("gatling-" + name + ".log"));
+            rss = sampler.peaks();
+        }
+        String note = stack.exited().orElse("");
+        System.out.printf("%s: %,d OK, %,d KO, p50 %.0f ms, p99 %.0f ms, %.1f req/s%n", name, stats.ok(), stats.ko(),
+                stats.p50(), stats.p99(), stats.requestsPerSecond());
+        return new CaseResult(name, kind, description, clients, stats.ok(), stats.ko(), stats.p50(), stats.p95(),
+                stats.p99(), stats.max(), stats.requestsPerSecond(),
+                rowsPerRequest == 0 ? 0 : stats.requestsPerSecond() * rowsPerRequest * stats.ok()
+                        / Math.max(1, stats.ok() + stats.ko()),
+                baseline, rss, note);
+    }
+
+    /** What the summary says about the run besides its cases. */
+    static final class RunInfo {
+        ScaleData.Size size;
+        String mode;
+        String server;
+        long events;
+        long customers;
+        String databaseSize;
+        double loadSeconds = Double.NaN;
+        java.time.Instant started;
+        java.time.Instant finished;
+        final Map<String, Long> startUpMillis = new LinkedHashMap<>();
+    }
+
+    private static DatabaseAddress withDatabase(DatabaseAddress server, String name) {
+        return new DatabaseAddress(server.host(), server.port(), name, server.user(), server.password());
+    }
+
+    private static DatabaseAddress freshDatabase(DatabaseAddress server, String name) throws SQLException {
+        execute(server, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        execute(server, "CREATE DATABASE " + name);
+        return withDatabase(server, name);
+    }
+
+    private static boolean exists(DatabaseAddress server, String name) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+            return rows.next();
+        }
+    }
+
+    private static void execute(DatabaseAddress server, String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static String one(Statement statement, String sql) throws SQLException {
+        try (ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got " + Arrays.toString(args));
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        return options;
+    }
+}

@@ -1,0 +1,174 @@
+package io.customeranalytics.bench.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Writes a run's summary.md, summary.json and its two PNG charts. */
+final class Report {
+
+    private Report() {
+    }
+
+    static void write(Path out, BenchRun.RunInfo info, List<CaseResult> results) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmark: size ").append(info.size).append(", ").append(info.mode).append("\n\n");
+        md.append("- Server: ").append(info.server).append('\n');
+        md.append(String.format(Locale.ROOT, "- Data: %,d events, %,d customer profiles, database %s%s%n",
+                info.events, info.customers, info.databaseSize, Double.isNaN(info.loadSeconds) ? " (loaded before)"
+                        : String.format(Locale.ROOT, " (loaded in this run in %.0f s)", info.loadSeconds)));
+        md.append("- Run: ").append(info.started).append(" to ").append(info.finished).append(" (")
+                .append(Duration.between(info.started, info.finished).toSeconds()).append(" s); machine: ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores shared by the database, the services and Gatling\n");
+        md.append("- Start-up (process start to first ready 200): ");
+        info.startUpMillis.forEach((service, ms) -> md.append(service).append(' ')
+                .append(String.format(Locale.ROOT, "%.1f s", ms / 1000.0)).append("; "));
+        md.append("\n\n");
+
+        md.append("## Reads\n\n");
+        md.append("Closed model: each client sends its next request when the last answered. Baseline, measured ")
+                .append("just before the case: the same question as plain SQL over the raw `customer_events` rows ")
+                .append("with the same parameter sets in the same order, from as many JDBC connections as the case ")
+                .append("has clients, each sending its next statement when the last answered; none started after ")
+                .append("the baseline's time bound, each cancelled at 120 s (counted apart). Ratio = baseline p50 / ")
+                .append("endpoint p50: how many times faster the endpoint answers than plain SQL. Errors: non-200 ")
+                .append("answers and requests over 60 s.\n\n");
+        md.append("| case | clients | requests | errors | p50 ms | p95 ms | p99 ms | req/s | baseline p50 ms | baseline p99 ms | baseline statements (/s) | ratio | peak RSS MB (ingest/query/segmentation) |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (CaseResult r : results) {
+            if (!r.kind().equals("read")) {
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %s | %s | %s | %.1f | %s | %s | %s |%n",
+                    r.name(), r.clients(), r.ok() + r.ko(), r.ko(), ms(r.p50()), ms(r.p95()), ms(r.p99()),
+                    r.requestsPerSecond(), baseline(r.baseline()), (r.ratioIsLowerBound() ? "≥ " : "") + ratio(r.ratio()),
+                    rss(r.maxRssKb())));
+        }
+        md.append("\n");
+        md.append("## Ingest\n\n");
+        md.append("`POST /v0/events?name=customer_events&wait=true` into an empty database, ingest-service alone; ")
+                .append("every request must answer 200 with no quarantined row. Baseline: COPY of the same rows ")
+                .append("(the rows the requests carried) into another empty database of the same schema, 10,000 ")
+                .append("rows per statement. Ratio = endpoint rows/s / COPY rows/s.\n\n");
+        md.append("| case | senders | requests | errors | p50 ms | p95 ms | p99 ms | req/s | rows/s | COPY rows/s | ratio | peak RSS MB (ingest) |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (CaseResult r : results) {
+            if (!r.kind().equals("ingest")) {
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %s | %s | %s | %.1f | %,.0f | %,.0f | %s | %s |%n",
+                    r.name(), r.clients(), r.ok() + r.ko(), r.ko(), ms(r.p50()), ms(r.p95()), ms(r.p99()),
+                    r.requestsPerSecond(), r.rowsPerSecond(),
+                    r.baseline() == null ? Double.NaN : r.baseline().rowsPerSecond(), ratio(r.ratio()),
+                    rss(r.maxRssKb())));
+        }
+        md.append("\n## Cases\n\n");
+        for (CaseResult r : results) {
+            md.append("- `").append(r.name()).append("`: ").append(r.description())
+                    .append(r.note().isEmpty() ? "" : " (" + r.note() + ")").append('\n');
+        }
+        md.append("\nCharts: `p99-by-case.png`, `ingest-rows-per-second.png`. Gatling's HTML reports: ")
+                .append("`gatling/<case>/` (not committed).\n");
+        Files.writeString(out.resolve("summary.md"), md);
+
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        json.writeValue(out.resolve("summary.json").toFile(), Map.of("size", info.size, "mode", info.mode,
+                "server", info.server, "events", info.events, "customers", info.customers,
+                "startUpMillis", info.startUpMillis, "started", info.started, "finished", info.finished,
+                "cases", results));
+        charts(out, info, results);
+    }
+
+    private static void charts(Path out, BenchRun.RunInfo info, List<CaseResult> results) throws IOException {
+        DefaultCategoryDataset p99 = new DefaultCategoryDataset();
+        for (CaseResult r : results) {
+            if (r.kind().equals("read") && r.ok() > 0) {
+                p99.addValue(Math.max(0.1, r.p99()), "endpoint p99", r.name());
+                if (r.baseline() != null && r.baseline().samples() > 0) {
+                    p99.addValue(Math.max(0.1, r.baseline().p99()), "plain SQL p99 (baseline)", r.name());
+                }
+            }
+        }
+        JFreeChart latency = ChartFactory.createBarChart("p99 by case, " + info.size + ", " + info.mode, null,
+                "milliseconds (log scale)", p99, PlotOrientation.VERTICAL, true, false, false);
+        CategoryPlot plot = latency.getCategoryPlot();
+        LogAxis axis = new LogAxis("milliseconds (log scale)");
+        axis.setSmallestValue(0.1);
+        plot.setRangeAxis(axis);
+        plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        ChartUtils.saveChartAsPNG(out.resolve("p99-by-case.png").toFile(), latency, 1200, 650);
+
+        DefaultCategoryDataset rows = new DefaultCategoryDataset();
+        for (CaseResult r : results) {
+            if (r.kind().equals("ingest")) {
+                rows.addValue(r.rowsPerSecond(), "Events API", r.name());
+                if (r.baseline() != null) {
+                    rows.addValue(r.baseline().rowsPerSecond(), "COPY (baseline)", r.name());
+                }
+            }
+        }
+        if (rows.getColumnCount() > 0) {
+            JFreeChart ingest = ChartFactory.createBarChart("Ingest rows/s by batch size, " + info.size + ", "
+                    + info.mode, null, "rows per second", rows, PlotOrientation.VERTICAL, true, false, false);
+            ingest.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+            ChartUtils.saveChartAsPNG(out.resolve("ingest-rows-per-second.png").toFile(), ingest, 1000, 600);
+        }
+    }
+
+    private static String ms(double value) {
+        return Double.isNaN(value) ? "-" : value >= 100 ? String.format(Locale.ROOT, "%,.0f", value)
+                : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static String ratio(double value) {
+        return Double.isNaN(value) ? "-" : value >= 10 ? String.format(Locale.ROOT, "%.0f×", value)
+                : String.format(Locale.ROOT, "%.2f×", value);
+    }
+
+    /** Three cells: baseline p50, p99, and how many statements answered (per second), and timed out. */
+    private static String baseline(Baseline.Result b) {
+        if (b == null) {
+            return "- | - | -";
+        }
+        String count = String.format(Locale.ROOT, "%,d (%.1f/s)", b.samples(), b.rowsPerSecond())
+                + (b.timedOut() > 0 ? ", " + b.timedOut() + " cancelled at " + b.timeoutSeconds() + " s" : "");
+        if (b.samples() == 0) {
+            return "> " + b.timeoutSeconds() * 1000 + " | > " + b.timeoutSeconds() * 1000 + " | " + count;
+        }
+        return ms(b.p50()) + " | " + ms(b.p99()) + " | " + count;
+    }
+
+    private static String rss(Map<String, Long> peaks) {
+        if (peaks == null || peaks.isEmpty()) {
+            return "-";
+        }
+        StringBuilder s = new StringBuilder();
+        for (String service : List.of("ingest-service", "query-service", "segmentation-service")) {
+            Long kb = peaks.get(service);
+            if (kb != null) {
+                s.append(s.length() == 0 ? "" : " / ").append(kb / 1024);
+            }
+        }
+        return s.toString();
+    }
+}
