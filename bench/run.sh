@@ -8,7 +8,7 @@
 #   bench/run.sh S plain --cases activity,batch10k_2 --duration 10
 #
 # Options after the mode go to BenchRun: --duration (s per case, 30), --baseline-duration (s, 20),
-# --mixed-clients (32), --cases (comma-separated names), --seed, --end, --days.
+# --mixed-clients (32), --cases (comma-separated names), --phases (reads,ingest), --seed, --end, --days.
 # BENCH_SERVER=postgresql://user@127.0.0.1:port uses a running server instead of starting one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,4 +33,4 @@ out="bench/results/${size}-${mode}-$(date -u +%Y-%m-%d)"
 mkdir -p "$out"
 java -Xmx4g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
     io.customeranalytics.bench.run.BenchRun --size "$size" --server "$server" --out "$out" "$@" 2>&1 \
-    | grep -v -e 'JBossLoggerFinder' -e 'LogManager accessed before' | tee "$out/run.log"
+    | grep --line-buffered -v -e 'JBossLoggerFinder' -e 'LogManager accessed before' | tee "$out/run.log"

@@ -9,6 +9,11 @@ import io.customeranalytics.localstack.DatabaseAddress;
 import io.customeranalytics.localstack.LocalStack;
 import io.customeranalytics.localstack.SchemaMigrator;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One benchmark run of a size on one database server, end to end (bench/README.md, "Running"):
@@ -53,8 +60,10 @@ public final class BenchRun {
         int days = Integer.parseInt(options.getOrDefault("days", "365"));
         int duration = Integer.parseInt(options.getOrDefault("duration", "30"));
         int baselineSeconds = Integer.parseInt(options.getOrDefault("baseline-duration", "20"));
+        int membershipWait = Integer.parseInt(options.getOrDefault("membership-wait", "900"));
         int mixedClients = Integer.parseInt(options.getOrDefault("mixed-clients", "32"));
         Set<String> only = options.containsKey("cases") ? Set.of(options.get("cases").split(",")) : null;
+        Set<String> phases = Set.of(options.getOrDefault("phases", "reads,ingest").split(","));
         Path out = Path.of(options.getOrDefault("out", "bench/results/run")).toAbsolutePath();
         Files.createDirectories(out.resolve("logs"));
 
@@ -103,9 +112,16 @@ public final class BenchRun {
             info.startUpMillis.putAll(stack.startUpMillis());
             common.put("bench.queryUrl", stack.serviceUrl("query-service").toString());
             common.put("bench.segmentationUrl", stack.serviceUrl("segmentation-service").toString());
+            long stackStarted = System.nanoTime();
             for (ReadCases.ReadCase readCase : readCases.all()) {
-                if (only != null && !only.contains(readCase.name())) {
+                if (!phases.contains("reads") || only != null && !only.contains(readCase.name())) {
                     continue;
+                }
+                if (readCase.endpoint().startsWith("segment_") && Double.isNaN(info.membershipReadySeconds)) {
+                    System.out.println("waiting for the first segment membership (at most " + membershipWait
+                            + " s) ...");
+                    info.membershipReadySeconds = awaitMembership(stack, token, membershipWait)
+                            ? (System.nanoTime() - stackStarted) / 1e9 : -1;
                 }
                 System.out.printf("%s: baseline ...%n", readCase.name());
                 Baseline.Result baseline = Baseline.reads(db, readCase, seed, readCase.clients(), baselineSeconds, 120);
@@ -118,7 +134,7 @@ public final class BenchRun {
                         out, readCase.name(), "read", readCase.description(), readCase.clients(), 0, baseline,
                         stack));
             }
-            if (only == null || only.contains("mixed")) {
+            if (phases.contains("reads") && (only == null || only.contains("mixed"))) {
                 Map<String, String> properties = new LinkedHashMap<>(common);
                 properties.put("bench.case", "mixed");
                 properties.put("bench.clients", Integer.toString(mixedClients));
@@ -129,7 +145,7 @@ public final class BenchRun {
         }
 
         List<IngestCases.IngestCase> ingestCases = IngestCases.ALL.stream()
-                .filter(c -> only == null || only.contains(c.name())).toList();
+                .filter(c -> phases.contains("ingest") && (only == null || only.contains(c.name()))).toList();
         if (!ingestCases.isEmpty()) {
             DatabaseAddress ingestDb = freshDatabase(serverAddress, dbName + "_ingest");
             DatabaseAddress copyDb = freshDatabase(serverAddress, dbName + "_copy");
@@ -160,6 +176,9 @@ public final class BenchRun {
             }
         }
         info.finished = java.time.Instant.now();
+        if (only != null) {
+            results = Report.mergeWithEarlier(out, results);
+        }
         Report.write(out, info, results);
         System.out.println("summary: " + out.resolve("summary.md"));
     }
@@ -185,6 +204,31 @@ public final class BenchRun {
                 baseline, rss, note);
     }
 
+    /**
+     * Waits until segment_metrics answers 200 (segment membership exists and is within its staleness bound), for
+     * at most {@code seconds}; true if it did.
+     */
+    private static boolean awaitMembership(LocalStack stack, String token, int seconds) throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.serviceUrl("query-service")
+                        + "/v0/pipes/segment_metrics.json"))
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(60))
+                .build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // asked again below
+            }
+            Thread.sleep(2000);
+        }
+        return false;
+    }
+
     /** What the summary says about the run besides its cases. */
     static final class RunInfo {
         ScaleData.Size size;
@@ -194,6 +238,8 @@ public final class BenchRun {
         long customers;
         String databaseSize;
         double loadSeconds = Double.NaN;
+        /** From the services' start to segment_metrics' first 200; -1 if not within the wait; NaN if not asked. */
+        double membershipReadySeconds = Double.NaN;
         java.time.Instant started;
         java.time.Instant finished;
         final Map<String, Long> startUpMillis = new LinkedHashMap<>();

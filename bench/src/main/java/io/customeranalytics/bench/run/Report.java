@@ -8,13 +8,16 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -41,9 +44,14 @@ final class Report {
         md.append("- Start-up (process start to first ready 200): ");
         info.startUpMillis.forEach((service, ms) -> md.append(service).append(' ')
                 .append(String.format(Locale.ROOT, "%.1f s", ms / 1000.0)).append("; "));
-        md.append("\n\n");
-
-        md.append("## Reads\n\n");
+        md.append("\n");
+        if (!Double.isNaN(info.membershipReadySeconds)) {
+            md.append(info.membershipReadySeconds < 0
+                    ? "- Segment membership: not ready (segment endpoints answering 503) within the wait before the segment cases\n"
+                    : String.format(Locale.ROOT, "- Segment membership: first ready %.0f s after the services started (the "
+                    + "cases before it ran meanwhile); the segment cases ran after that%n", info.membershipReadySeconds));
+        }
+        md.append("\n## Reads\n\n");
         md.append("Closed model: each client sends its next request when the last answered. Baseline, measured ")
                 .append("just before the case: the same question as plain SQL over the raw `customer_events` rows ")
                 .append("with the same parameter sets in the same order, from as many JDBC connections as the case ")
@@ -99,6 +107,50 @@ final class Report {
         charts(out, info, results);
     }
 
+    /**
+     * The cases of this run in place of the same-named cases of the earlier run in the same folder (a run of some
+     * cases re-measures them); the earlier run's other cases stay, marked in their note.
+     */
+    static List<CaseResult> mergeWithEarlier(Path out, List<CaseResult> results) throws IOException {
+        Path earlier = out.resolve("summary.json");
+        if (!Files.exists(earlier)) {
+            return results;
+        }
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        List<CaseResult> merged = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode node : json.readTree(earlier.toFile()).path("cases")) {
+            CaseResult old = json.treeToValue(node, CaseResult.class);
+            CaseResult again = results.stream().filter(r -> r.name().equals(old.name())).findFirst().orElse(null);
+            if (again != null) {
+                merged.add(again);
+            } else {
+                merged.add(old.note().contains("earlier run") ? old : new CaseResult(old.name(), old.kind(),
+                        old.description(), old.clients(), old.ok(), old.ko(), old.p50(), old.p95(), old.p99(),
+                        old.max(), old.requestsPerSecond(), old.rowsPerSecond(), old.baseline(), old.maxRssKb(),
+                        (old.note().isEmpty() ? "" : old.note() + "; ") + "measured in an earlier run, same folder"));
+            }
+        }
+        for (CaseResult r : results) {
+            if (merged.stream().noneMatch(m -> m.name().equals(r.name()))) {
+                merged.add(r);
+            }
+        }
+        return merged;
+    }
+
+    /** Draws a run folder's charts again from its summary.json: {@code Report <folder>}. */
+    public static void main(String[] args) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path out = Path.of(args[0]);
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
+        com.fasterxml.jackson.databind.JsonNode summary = json.readTree(out.resolve("summary.json").toFile());
+        BenchRun.RunInfo info = new BenchRun.RunInfo();
+        info.size = io.customeranalytics.bench.data.ScaleData.Size.valueOf(summary.path("size").asText());
+        info.mode = summary.path("mode").asText();
+        charts(out, info, mergeWithEarlier(out, List.of()));
+    }
+
     private static void charts(Path out, BenchRun.RunInfo info, List<CaseResult> results) throws IOException {
         DefaultCategoryDataset p99 = new DefaultCategoryDataset();
         for (CaseResult r : results) {
@@ -114,7 +166,11 @@ final class Report {
         CategoryPlot plot = latency.getCategoryPlot();
         LogAxis axis = new LogAxis("milliseconds (log scale)");
         axis.setSmallestValue(0.1);
+        axis.setTickUnit(new NumberTickUnit(1.0)); // one tick per power of ten
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
         plot.setRangeAxis(axis);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.GRAY);
         plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
         ChartUtils.saveChartAsPNG(out.resolve("p99-by-case.png").toFile(), latency, 1200, 650);
 
@@ -131,6 +187,8 @@ final class Report {
             JFreeChart ingest = ChartFactory.createBarChart("Ingest rows/s by batch size, " + info.size + ", "
                     + info.mode, null, "rows per second", rows, PlotOrientation.VERTICAL, true, false, false);
             ingest.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+            ingest.getCategoryPlot().setBackgroundPaint(Color.WHITE);
+            ingest.getCategoryPlot().setRangeGridlinePaint(Color.GRAY);
             ChartUtils.saveChartAsPNG(out.resolve("ingest-rows-per-second.png").toFile(), ingest, 1000, 600);
         }
     }
