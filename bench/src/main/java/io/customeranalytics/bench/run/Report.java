@@ -67,7 +67,7 @@ final class Report {
             }
             md.append(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %s | %s | %s | %.1f | %s | %s | %s |%n",
                     r.name(), r.clients(), r.ok() + r.ko(), r.ko(), ms(r.p50()), ms(r.p95()), ms(r.p99()),
-                    r.requestsPerSecond(), baseline(r.baseline()), (r.ratioIsLowerBound() ? "≥ " : "") + ratio(r.ratio()),
+                    r.requestsPerSecond(), baseline(r.baseline()), (r.ratioIsLowerBound() && !Double.isNaN(r.ratio()) ? "≥ " : "") + ratio(r.ratio()),
                     rss(r.maxRssKb())));
         }
         md.append("\n");
