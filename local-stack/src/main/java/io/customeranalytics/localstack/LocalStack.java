@@ -155,7 +155,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Each service's start-up time: from its process start to its first 200 on /q/health/ready, in ms. */
     public Map<String, Long> startUpMillis() {
-        return Map.copyOf(startUpMillis);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(startUpMillis));
     }
 
     /** A service that exited, if any. */
