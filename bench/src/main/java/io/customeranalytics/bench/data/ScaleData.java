@@ -115,8 +115,13 @@ public final class ScaleData {
 
     /** A customer drawn with a power-law skew: small ids are drawn far more often. */
     private int customer(Random random) {
+        return skewedCustomer(size.customers, random);
+    }
+
+    /** A customer number in [0, customers) with the data's power-law skew ({@code floor(N * u^3)}). */
+    public static int skewedCustomer(int customers, Random random) {
         double u = random.nextDouble();
-        return (int) Math.min(size.customers - 1, Math.floor(size.customers * u * u * u));
+        return (int) Math.min(customers - 1, Math.floor(customers * u * u * u));
     }
 
     private static int weighted(Random random, int[] weights) {

@@ -47,7 +47,7 @@ final class GatlingRun {
     Stats run(String simulation, Map<String, String> properties, Path resultsFolder, Path log)
             throws IOException, InterruptedException {
         Files.createDirectories(resultsFolder);
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        List<String> command = new ArrayList<>(List.of(java(),
                 "-Xms1g", "-Xmx3g", "-XX:+UseParallelGC", "-XX:MaxInlineLevel=20", "-XX:MaxTrivialSize=12",
                 // as the plugin forks it: Gatling reads String internals, and logs with logback
                 "--add-opens=java.base/java.lang=ALL-UNNAMED",
@@ -70,10 +70,14 @@ final class GatlingRun {
         return global(Files.readAllLines(log));
     }
 
+    /** The java of this JVM, for the forked ones. */
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     /** Writes Gatling's "latest release" preferences under {@code root} in a JVM of its own (see above). */
     private static void seedPreferences(Path root) throws IOException {
         Files.createDirectories(root);
-        String javaHome = System.getProperty("java.home");
         Path source = root.resolve("SeedPreferences.java");
         Files.writeString(source, """
                 public class SeedPreferences {
@@ -87,7 +91,7 @@ final class GatlingRun {
                 }
                 """.formatted(FAR_FUTURE_MILLIS));
         try {
-            Process process = new ProcessBuilder(Path.of(javaHome, "bin", "java").toString(),
+            Process process = new ProcessBuilder(java(),
                     "-Djava.util.prefs.userRoot=" + root, source.toString())
                     .inheritIO()
                     .start();

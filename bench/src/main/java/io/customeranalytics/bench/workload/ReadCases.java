@@ -124,8 +124,7 @@ public final class ReadCases {
 
     /** A customer drawn with the generator's own skew, so heavy customers are asked for more often. */
     String customer(Random random) {
-        double u = random.nextDouble();
-        return "c-" + (int) Math.min(customers - 1, Math.floor(customers * u * u * u));
+        return "c-" + ScaleData.skewedCustomer(customers, random);
     }
 
     private Map<String, String> purchaseHistoryParams(Random random) {
