@@ -44,6 +44,23 @@ public final class PipeSql {
         return value == null ? this : bind(fragment, value);
     }
 
+    /** The position reached so far, for {@link #repeat(int, int)}. */
+    public int mark() {
+        return text.length();
+    }
+
+    /**
+     * Appends again the text appended between two {@link #mark()}s: its parameters refer to the values bound
+     * there, so a filter written once can be used by two parts of one statement.
+     */
+    public PipeSql repeat(int from, int to) {
+        if (from < 0 || from > to || to > text.length()) {
+            throw new IllegalArgumentException("not a range of this statement: " + from + ".." + to);
+        }
+        text.append(text.substring(from, to));
+        return this;
+    }
+
     /** Appends fixed text with no parameter. */
     public PipeSql append(String fixed) {
         if (fixed.indexOf('?') >= 0) {

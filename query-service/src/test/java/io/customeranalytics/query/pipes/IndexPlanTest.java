@@ -23,11 +23,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static io.customeranalytics.localstack.TestEvents.unique;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The per-customer endpoints can read customer_events through an index-only range scan of
- * customer_events_customer_read_idx, in their order: the plan of the very SQL the endpoints send, with their
+ * The per-customer endpoints can read customer_events through index-only range scans: the page through
+ * customer_events_customer_read_idx, in its order, and the count beside it (rows_before_limit_at_least) through
+ * the narrow customer_events_customer_count_idx. The plan of the very SQL the endpoints send, with their
  * parameters bound.
  * Events are recent, so that in TimescaleDB mode their chunk is not compressed yet.
  */
@@ -83,10 +85,35 @@ class IndexPlanTest {
         return new PipeParams(new HashMap<>(values));
     }
 
+    /** Whether the plan reads {@code index} index-only (in TimescaleDB mode, a chunk's copy of it). */
+    private static boolean readsIndexOnly(String plan, String index) {
+        return plan.matches("(?s).*Index Only Scan (Backward )?using \\S*" + index + " .*");
+    }
+
+    /** The page from the wide index, the count from the narrow one, and neither visits the table. */
+    private static void assertReadsBothIndexesOnly(String plan) {
+        assertTrue(readsIndexOnly(plan, "customer_events_customer_read_idx"),
+                "the page, index-only from the wide index:\n" + plan);
+        assertCountsFromTheNarrowIndex(plan);
+    }
+
+    /**
+     * The count index-only from the narrow index, with no window over the page's rows; the page from either
+     * index in its order, without a full sort. For purchases the planner may take the narrow index, whose key
+     * range holds only the customer's purchases, and visit the table for the page's rows alone.
+     */
+    private static void assertCountsFromTheNarrowIndex(String plan) {
+        assertTrue(readsIndexOnly(plan, "customer_events_customer_count_idx"),
+                "the count, index-only from the narrow index:\n" + plan);
+        assertFalse(plan.contains("WindowAgg"), "no window over the page's rows:\n" + plan);
+        assertFalse(plan.contains("Seq Scan"), plan);
+        assertFalse(plan.matches("(?s).*->  Sort .*"), "no full sort:\n" + plan);
+    }
+
     @Test
     void customerActivityIsAnIndexOnlyScan() {
         String plan = plan(activity.query(params(Map.of("customer_id", customer, "limit", 100))));
-        assertTrue(plan.contains("Index Only Scan") && plan.contains("customer_events_customer_read_idx"), plan);
+        assertReadsBothIndexesOnly(plan);
     }
 
     @Test
@@ -97,12 +124,21 @@ class IndexPlanTest {
         values.put("start_date", now.minusHours(10));
         values.put("end_date", now);
         String plan = plan(activity.query(params(values)));
-        assertTrue(plan.contains("Index Only Scan") && plan.contains("customer_events_customer_read_idx"), plan);
+        assertReadsBothIndexesOnly(plan);
     }
 
     @Test
-    void purchaseHistoryIsAnIndexOnlyScan() {
-        String plan = plan(purchases.query(params(Map.of("customer_id", customer, "limit", 50))));
-        assertTrue(plan.contains("Index Only Scan") && plan.contains("customer_events_customer_read_idx"), plan);
+    void purchaseHistoryInACategoryWithARangeCountsFromTheNarrowIndex() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Map<String, Object> values = new HashMap<>(Map.of("customer_id", customer, "limit", 50,
+                "category_id", "cat-1"));
+        values.put("start_date", now.minusHours(10));
+        values.put("end_date", now);
+        assertCountsFromTheNarrowIndex(plan(purchases.query(params(values))));
+    }
+
+    @Test
+    void purchaseHistoryCountsFromTheNarrowIndex() {
+        assertCountsFromTheNarrowIndex(plan(purchases.query(params(Map.of("customer_id", customer, "limit", 50)))));
     }
 }
