@@ -8,8 +8,10 @@
 #   bench/run.sh S plain --cases activity,batch10k_2 --duration 10
 #
 # Options after the mode go to BenchRun: --duration (s per case, 30), --baseline-duration (s, 20),
-# --mixed-clients (32), --cases (comma-separated names), --phases (reads,ingest), --seed, --end, --days.
+# --mixed-clients (32), --cases (comma-separated names), --phases (reads,ingest), --seed, --end, --days,
+# --services (comma-separated; all three by default).
 # BENCH_SERVER=postgresql://user@127.0.0.1:port uses a running server instead of starting one.
+# BENCH_LABEL=x writes bench/results/<size>-<mode>-<date>-x/ instead, beside an earlier run of the same day.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size="${1:?usage: bench/run.sh <XS|S|M> <timescaledb|plain> [options]}"
@@ -29,7 +31,7 @@ fi
 [[ "$server" == postgresql://*@127.0.0.1:* ]] || { echo "not a server URL on 127.0.0.1: $server" >&2; exit 2; }
 
 mvn -B -q -DskipTests package
-out="bench/results/${size}-${mode}-$(date -u +%Y-%m-%d)"
+out="bench/results/${size}-${mode}-$(date -u +%Y-%m-%d)${BENCH_LABEL:+-$BENCH_LABEL}"
 mkdir -p "$out"
 java -Xmx4g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
     io.customeranalytics.bench.run.BenchRun --size "$size" --server "$server" --out "$out" "$@" 2>&1 \

@@ -64,6 +64,11 @@ public final class BenchRun {
         int mixedClients = Integer.parseInt(options.getOrDefault("mixed-clients", "32"));
         Set<String> only = options.containsKey("cases") ? Set.of(options.get("cases").split(",")) : null;
         Set<String> phases = Set.of(options.getOrDefault("phases", "reads,ingest").split(","));
+        List<String> services = options.containsKey("services")
+                ? List.of(options.get("services").split(",")) : LocalStack.SERVICES;
+        if (!LocalStack.SERVICES.containsAll(services)) {
+            throw new IllegalArgumentException("--services takes names out of " + LocalStack.SERVICES);
+        }
         Path out = Path.of(options.getOrDefault("out", "bench/results/run")).toAbsolutePath();
         Files.createDirectories(out.resolve("logs"));
 
@@ -108,8 +113,9 @@ public final class BenchRun {
         common.put("bench.durationSeconds", Integer.toString(duration));
 
         LocalStack.Ports ports = LocalStack.Ports.free();
-        try (LocalStack stack = LocalStack.start(root, ports, db, token, out.resolve("logs"), LocalStack.SERVICES, env)) {
+        try (LocalStack stack = LocalStack.start(root, ports, db, token, out.resolve("logs"), services, env)) {
             info.startUpMillis.putAll(stack.startUpMillis());
+            info.services = services;
             common.put("bench.queryUrl", stack.serviceUrl("query-service").toString());
             common.put("bench.segmentationUrl", stack.serviceUrl("segmentation-service").toString());
             long stackStarted = System.nanoTime();
@@ -243,6 +249,8 @@ public final class BenchRun {
         java.time.Instant started;
         java.time.Instant finished;
         final Map<String, Long> startUpMillis = new LinkedHashMap<>();
+        /** The services this run started (all three unless --services said otherwise). */
+        List<String> services = LocalStack.SERVICES;
     }
 
     private static DatabaseAddress withDatabase(DatabaseAddress server, String name) {

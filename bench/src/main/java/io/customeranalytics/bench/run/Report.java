@@ -41,6 +41,11 @@ final class Report {
                 .append(Duration.between(info.started, info.finished).toSeconds()).append(" s); machine: ")
                 .append(Runtime.getRuntime().availableProcessors())
                 .append(" cores shared by the database, the services and Gatling\n");
+        if (!info.services.equals(io.customeranalytics.localstack.LocalStack.SERVICES)) {
+            md.append("- Services started: ").append(String.join(", ", info.services))
+                    .append(" only (--services); what the others do in the background, such as the segment ")
+                    .append("membership refresh, did not share the machine\n");
+        }
         md.append("- Start-up (process start to first ready 200): ");
         info.startUpMillis.forEach((service, ms) -> md.append(service).append(' ')
                 .append(String.format(Locale.ROOT, "%.1f s", ms / 1000.0)).append("; "));
@@ -102,7 +107,8 @@ final class Report {
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         json.writeValue(out.resolve("summary.json").toFile(), Map.of("size", info.size, "mode", info.mode,
                 "server", info.server, "events", info.events, "customers", info.customers,
-                "startUpMillis", info.startUpMillis, "started", info.started, "finished", info.finished,
+                "startUpMillis", info.startUpMillis, "services", info.services, "started", info.started,
+                "finished", info.finished,
                 "cases", results));
         charts(out, info, results);
     }
