@@ -1,7 +1,7 @@
 package io.customeranalytics.bench.workload;
 
 import io.customeranalytics.bench.data.ScaleData;
-import io.customeranalytics.common.rules.RuleCompiler;
+import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.customeranalytics.common.rules.RuleParser;
 
 import java.time.LocalDate;

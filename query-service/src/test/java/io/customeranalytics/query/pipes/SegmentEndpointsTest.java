@@ -1,8 +1,7 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.common.segments.MembershipRefresher;
 import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.localstack.SegmentScenario;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -13,16 +12,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.DOUBLES;
 import static io.customeranalytics.localstack.TestEvents.ADMIN;
-import static io.customeranalytics.localstack.TestEvents.unique;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -30,17 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * segment_customers and segment_metrics over membership computed by the same refresher segmentation-service
- * runs. Customers (unique to each test; B is a large random base, so that the rules match this test's customers
- * and nobody else's in a database that holds other data):
- * <pre>
- *   big    profile label = the segment's name, spent B + 1500 (3 purchases), 12 sessions, US, 40, ltv 2000 -> both
- *   rich   no label, spent B + 1200 (2 purchases), 11 sessions, GB, 30, ltv 900                             -> rules
- *   tagged label, spent 0, 1 session, US, 22, ltv null                                                     -> label
- *   small  other label, spent B + 100, 15 sessions, US, 50, ltv 100                                        -> none
- *   ghost  no profile, spent B + 5000, 15 sessions                                                         -> rules
- * </pre>
- * Segment rules: {@code total_spent > B + 1000 AND total_spent < B + 10000 AND session_count > 10}.
+ * segment_customers and segment_metrics over the membership of {@link SegmentScenario}, written by
+ * {@link SegmentMembershipFixture} as segmentation-service leaves it (segmentation-service's
+ * MembershipRefresherTest checks that its refresher computes the same membership from the same scenario).
  */
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
@@ -49,9 +35,8 @@ class SegmentEndpointsTest {
     @Inject
     Pool pool;
 
-    @Inject
-    MembershipRefresher refresher;
-
+    SegmentScenario scenario;
+    SegmentMembershipFixture membership;
     String run;
     String segmentName;
     String segmentId;
@@ -66,55 +51,22 @@ class SegmentEndpointsTest {
         pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofMinutes(1));
     }
 
-    private void profile(String id, String label, String country, Integer age, Double ltv) {
-        sql("INSERT INTO customer_profiles (customer_id, email, first_name, customer_segment, country, age,"
-                        + " lifetime_value, signup_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                id, id + "@example.com", "F-" + id, label, country, age, ltv, LocalDate.of(2022, 1, 1));
-    }
-
-    private void activity(List<TestEvents.Event> events, String customer, int purchases, double spent, int sessions,
-                          OffsetDateTime at) {
-        double price = purchases == 0 ? 0 : spent / purchases;
-        for (int i = 0; i < purchases; i++) {
-            events.add(new TestEvents.Event(unique("ev"), customer, "purchase", at.plusMinutes(i), "s-" + customer
-                    + "-0", null, null, null, null, null, null, price, 1));
-        }
-        for (int i = 0; i < sessions; i++) {
-            events.add(new TestEvents.Event(unique("ev"), customer, "page_view", at.plusHours(i), "s-" + customer
-                    + "-" + i, null, null, null, null, null, null, null, null));
-        }
-    }
-
     @BeforeEach
     void insertCustomersAndSegment() {
-        run = unique("seg");
-        segmentName = "High Value " + run;
-        segmentId = run;
-        big = run + "-big";
-        rich = run + "-rich";
-        tagged = run + "-tagged";
-        small = run + "-small";
-        ghost = run + "-ghost";
-        profile(big, segmentName, "US", 40, 2000.0);
-        profile(rich, null, "GB", 30, 900.0);
-        profile(tagged, segmentName, "US", 22, null);
-        profile(small, "Other " + run, "US", 50, 100.0);
-        base = 1_000_000_000L + new java.util.Random().nextInt(1_000_000_000) * 16L;
-        OffsetDateTime recent = OffsetDateTime.now(ZoneOffset.UTC).minusDays(3).withNano(0);
-        List<TestEvents.Event> events = new ArrayList<>();
-        activity(events, big, 3, base + 1500, 12, recent);
-        activity(events, rich, 2, base + 1200, 11, recent.minusDays(60));
-        activity(events, tagged, 0, 0, 1, recent.minusDays(45));
-        activity(events, small, 1, base + 100, 15, recent);
-        activity(events, ghost, 1, base + 5000, 15, recent);
-        TestEvents.insert(pool, events);
-        sql("INSERT INTO customer_segments (segment_id, segment_name, segment_rules, segment_type)"
-                + " VALUES ($1, $2, $3, $4)", segmentId, segmentName, rules(1000), "value-based");
-        refresher.refreshAll().await().atMost(Duration.ofMinutes(5));
-    }
-
-    private String rules(long above) {
-        return "total_spent > " + (base + above) + " AND total_spent < " + (base + 10_000) + " AND session_count > 10";
+        scenario = SegmentScenario.insert(pool);
+        run = scenario.run;
+        segmentName = scenario.segmentName;
+        segmentId = scenario.segmentId;
+        big = scenario.big;
+        rich = scenario.rich;
+        tagged = scenario.tagged;
+        small = scenario.small;
+        ghost = scenario.ghost;
+        base = scenario.base;
+        membership = new SegmentMembershipFixture(pool)
+                .snapshot(scenario.customers())
+                .members(segmentId, scenario.expectedMembers())
+                .fresh();
     }
 
     private JsonPath customers(Map<String, Object> params) {
@@ -183,32 +135,9 @@ class SegmentEndpointsTest {
                 .then().statusCode(503).header("Retry-After", equalTo("10"))
                 .body("error", containsString("staleness bound"));
         given().queryParam("token", ADMIN).when().get("/v0/pipes/segment_metrics.json").then().statusCode(503);
-        refresher.refreshAll().await().atMost(Duration.ofMinutes(5));
+        membership.fresh();
         given().queryParam("token", ADMIN).queryParam("segment_name", segmentName)
                 .when().get("/v0/pipes/segment_customers.json").then().statusCode(200);
-    }
-
-    @Test
-    void aChangedSegmentIsAppliedByTheNextRefreshOfChangedSegments() {
-        sql("UPDATE customer_segments SET segment_rules = $2, updated_at = now() WHERE segment_id = $1", segmentId,
-                rules(4000));
-        refresher.refreshChanged().await().atMost(Duration.ofMinutes(1));
-        assertEquals(List.of(big, ghost, tagged), customers(Map.of()).getList("data.customer_id"));
-        assertEquals(List.of("label", "rules", "label"), customers(Map.of()).getList("data.matched_by"));
-    }
-
-    @Test
-    void concurrentRefreshesAsFromTwoReplicasLeaveOneConsistentMembership() {
-        // Four refreshes at once on separate connections, as two replicas' schedulers would run them: the advisory
-        // locks make the losers skip, and nothing fails or duplicates.
-        io.smallrye.mutiny.Uni.combine().all()
-                .unis(refresher.refreshAll(), refresher.refreshAll(), refresher.refreshChanged(),
-                        refresher.refreshAll())
-                .discardItems()
-                .await().atMost(Duration.ofMinutes(5));
-        assertEquals(List.of(big, rich, ghost, tagged), customers(Map.of()).getList("data.customer_id"));
-        assertEquals(4L, TestEvents.rows(pool, "SELECT count(*) FROM segment_membership WHERE segment_id = $1",
-                segmentId).get(0).getLong(0));
     }
 
     @Test

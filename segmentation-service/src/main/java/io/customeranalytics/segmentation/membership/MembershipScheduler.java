@@ -1,6 +1,5 @@
 package io.customeranalytics.segmentation.membership;
 
-import io.customeranalytics.common.segments.MembershipRefresher;
 import io.customeranalytics.common.segments.SegmentsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -63,6 +62,10 @@ public class MembershipScheduler {
         long start = System.nanoTime();
         return refresher.refreshAll()
                 .invoke(report -> {
+                    if (report.skipped()) {
+                        LOG.debug("membership refresh skipped: another replica is rebuilding the snapshot");
+                        return;
+                    }
                     long millis = (System.nanoTime() - start) / 1_000_000;
                     refreshTimer.record(Duration.ofMillis(millis));
                     lastDurationMillis.set(millis);

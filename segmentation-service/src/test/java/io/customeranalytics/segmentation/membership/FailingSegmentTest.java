@@ -1,6 +1,5 @@
 package io.customeranalytics.segmentation.membership;
 
-import io.customeranalytics.common.segments.MembershipRefresher;
 import io.customeranalytics.localstack.PostgresTestResource;
 import io.customeranalytics.localstack.TestEvents;
 import io.quarkus.test.common.WithTestResource;

@@ -1,7 +1,7 @@
 package io.customeranalytics.segmentation.rfm;
 
 import io.customeranalytics.common.rules.Rule;
-import io.customeranalytics.common.rules.RuleCompiler;
+import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.customeranalytics.common.rules.RuleParser;
 import io.customeranalytics.localstack.PostgresTestResource;
 import io.customeranalytics.localstack.TestEvents;

@@ -1,7 +1,7 @@
-package io.customeranalytics.common.segments;
+package io.customeranalytics.segmentation.membership;
 
 import io.customeranalytics.common.rules.Rule;
-import io.customeranalytics.common.rules.RuleCompiler;
+import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.customeranalytics.common.rules.RuleException;
 import io.customeranalytics.common.rules.RuleParser;
 import io.quarkus.arc.Unremovable;
@@ -100,10 +100,14 @@ public class MembershipRefresher {
 
     /**
      * What a refresh did: whether this replica rebuilt the snapshot, the segments it refreshed, and the segments
-     * whose refresh failed (each logged; the others were refreshed all the same).
+     * whose refresh failed (each logged; the others were refreshed all the same). {@code skipped}: another
+     * replica was rebuilding the snapshot, so this one did nothing (that replica refreshes the segments next,
+     * against its new snapshot).
      */
     public record Report(boolean snapshotRebuilt, long snapshotMillis, long segments, long members,
-                         long failedSegments) {
+                         long failedSegments, boolean skipped) {
+
+        static final Report SKIPPED = new Report(false, 0, 0, 0, 0, true);
     }
 
     /** What {@link #refreshSegments} counts for a segment whose refresh failed. */
@@ -115,27 +119,40 @@ public class MembershipRefresher {
         this.pool = pool;
     }
 
-    /** The full refresh: a new snapshot of every customer's metrics, then every segment's members. */
+    /**
+     * The full refresh: a new snapshot of every customer's metrics, then every segment's members. Skipped when
+     * another replica holds the snapshot's lock: the segments would be computed against the snapshot that
+     * replica is about to replace, and then again by that replica.
+     */
     public Uni<Report> refreshAll() {
         return rebuildSnapshot()
-                .chain(millis -> segments(ALL_SEGMENTS)
-                        .chain(this::refreshSegments)
-                        .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1], counts[2])));
+                .chain(millis -> millis < 0
+                        ? Uni.createFrom().item(Report.SKIPPED)
+                        : segments(ALL_SEGMENTS)
+                                .chain(this::refreshSegments)
+                                .map(counts -> new Report(true, millis, counts[0], counts[1], counts[2], false)));
     }
 
     /**
-     * Segments created or changed since their membership was computed, against the current snapshot (built
-     * first if there is none yet).
+     * Segments created or changed since their membership was computed, against the current snapshot. With no
+     * snapshot yet, this replica builds it first; if another replica is building it, nothing is done here (a
+     * segment computed against no snapshot would match by label only).
      */
     public Uni<Report> refreshChanged() {
         return pool.query(SNAPSHOT_EXISTS).execute()
                 .chain(rows -> rows.iterator().next().getLong("n") > 0
-                        ? Uni.createFrom().item(-1L)
+                        ? Uni.createFrom().item(NO_REBUILD)
                         : rebuildSnapshot())
-                .chain(millis -> segments(CHANGED_SEGMENTS)
-                        .chain(this::refreshSegments)
-                        .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1], counts[2])));
+                .chain(millis -> millis == -1L
+                        ? Uni.createFrom().item(Report.SKIPPED)
+                        : segments(CHANGED_SEGMENTS)
+                                .chain(this::refreshSegments)
+                                .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1],
+                                        counts[2], false)));
     }
+
+    /** What {@link #refreshChanged} passes on when a snapshot exists and none was built. */
+    private static final long NO_REBUILD = -3L;
 
     /** Rebuilds the snapshot; the duration in milliseconds, or -1 when another replica holds the lock. */
     Uni<Long> rebuildSnapshot() {

@@ -1,4 +1,6 @@
-package io.customeranalytics.common.rules;
+package io.customeranalytics.segmentation.rules;
+
+import io.customeranalytics.common.rules.Rule;
 
 import java.util.ArrayList;
 import java.util.List;

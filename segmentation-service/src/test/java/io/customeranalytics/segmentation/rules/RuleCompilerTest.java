@@ -1,4 +1,7 @@
-package io.customeranalytics.common.rules;
+package io.customeranalytics.segmentation.rules;
+
+import io.customeranalytics.common.rules.Rule;
+import io.customeranalytics.common.rules.RuleParser;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,97 @@
+package io.customeranalytics.query.pipes;
+
+import io.customeranalytics.localstack.TestEvents;
+import io.vertx.mutiny.sqlclient.Pool;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Segment membership as segmentation-service leaves it, written without segmentation-service: query-service only
+ * reads membership, so its tests state the membership they read, and segmentation-service's own tests check that
+ * its refresher computes the same (both from {@link io.customeranalytics.localstack.SegmentScenario}).
+ *
+ * <p>The metrics snapshot rows are computed here from the raw events and profiles by the definition of API.md
+ * section 3, not by segmentation-service's SQL.
+ */
+final class SegmentMembershipFixture {
+
+    private static final String CLEAR_SNAPSHOT_OF = "DELETE FROM customer_metrics_snapshot WHERE customer_id = ANY($1)";
+
+    private static final String SNAPSHOT_OF = """
+            INSERT INTO customer_metrics_snapshot
+                (customer_id, total_spent, purchase_count, event_count, session_count, page_view_count,
+                 avg_order_value, days_since_last_event, days_since_last_purchase, lifetime_value, age, country,
+                 city, gender, customer_segment, days_since_signup, last_event_at, last_purchase_at)
+            SELECT c.id, coalesce(e.total_spent, 0), coalesce(e.purchases, 0), coalesce(e.events, 0),
+                   coalesce(e.sessions, 0), coalesce(e.page_views, 0),
+                   CASE WHEN e.purchases > 0 THEN e.total_spent / e.purchases ELSE 0 END,
+                   floor(extract(epoch FROM now() - e.last_event_at) / 86400)::bigint,
+                   floor(extract(epoch FROM now() - e.last_purchase_at) / 86400)::bigint,
+                   p.lifetime_value, p.age, p.country, p.city, p.gender, p.customer_segment,
+                   (current_date - p.signup_date)::bigint, e.last_event_at, e.last_purchase_at
+            FROM unnest($1::text[]) AS c(id)
+            LEFT JOIN (SELECT customer_id,
+                              sum(CASE WHEN event_type = 'purchase' THEN coalesce(price, 0) * coalesce(quantity, 1)
+                                       ELSE 0 END) AS total_spent,
+                              count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
+                              count(*) AS events,
+                              count(DISTINCT session_id) AS sessions,
+                              count(*) FILTER (WHERE event_type = 'page_view') AS page_views,
+                              max(event_timestamp) AS last_event_at,
+                              max(event_timestamp) FILTER (WHERE event_type = 'purchase') AS last_purchase_at
+                       FROM customer_events WHERE customer_id = ANY($1) GROUP BY customer_id) e
+                   ON e.customer_id = c.id
+            LEFT JOIN customer_profiles p ON p.customer_id = c.id""";
+
+    private static final String SNAPSHOT_FRESH = """
+            INSERT INTO customer_metrics_snapshot_state (id, refreshed_at, duration_ms) VALUES (true, now(), 0)
+            ON CONFLICT (id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at""";
+
+    private static final String CLEAR_MEMBERS = "DELETE FROM segment_membership WHERE segment_id = $1";
+
+    private static final String ADD_MEMBERS = """
+            INSERT INTO segment_membership (segment_id, customer_id, matched_by)
+            SELECT $1, customer_id, matched_by FROM unnest($2::text[], $3::text[]) AS m(customer_id, matched_by)""";
+
+    /**
+     * Every segment's membership, as it stands, is stamped fresh and up to date with its definition: this module
+     * runs no refresher, and segment_metrics answers only when no segment is overdue.
+     */
+    private static final String ALL_FRESH = """
+            INSERT INTO segment_membership_state (segment_id, refreshed_at, segment_updated_at, member_count)
+            SELECT s.segment_id, now(), s.updated_at,
+                   (SELECT count(*) FROM segment_membership m WHERE m.segment_id = s.segment_id)
+            FROM customer_segments s
+            ON CONFLICT (segment_id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at,
+                segment_updated_at = EXCLUDED.segment_updated_at, member_count = EXCLUDED.member_count""";
+
+    private final Pool pool;
+
+    SegmentMembershipFixture(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** These customers' snapshot rows, computed from their events and profiles. */
+    SegmentMembershipFixture snapshot(List<String> customers) {
+        String[] ids = customers.toArray(String[]::new);
+        TestEvents.rows(pool, CLEAR_SNAPSHOT_OF, (Object) ids);
+        TestEvents.rows(pool, SNAPSHOT_OF, (Object) ids);
+        return this;
+    }
+
+    /** The segment's members (customer id to {@code label}, {@code rules} or {@code both}), replacing any before. */
+    SegmentMembershipFixture members(String segmentId, Map<String, String> matchedBy) {
+        TestEvents.rows(pool, CLEAR_MEMBERS, segmentId);
+        TestEvents.rows(pool, ADD_MEMBERS, segmentId, matchedBy.keySet().toArray(String[]::new),
+                matchedBy.values().toArray(String[]::new));
+        return this;
+    }
+
+    /** The snapshot and every segment's membership stamped as refreshed now. */
+    SegmentMembershipFixture fresh() {
+        TestEvents.rows(pool, SNAPSHOT_FRESH);
+        TestEvents.rows(pool, ALL_FRESH);
+        return this;
+    }
+}
