@@ -145,6 +145,79 @@ class CustomerBehavioralAnalysisTest {
         assertRow(inside.get(0), "2022-01-03 00:00:00", "page_view", 1, 1, 0);
     }
 
+    /**
+     * Events on the last microsecond of a day, a week and a month, and on the first of the next: each falls in its
+     * own period, and the inclusive bounds keep or drop it to the microsecond.
+     */
+    @Test
+    void eventsOnPeriodBoundariesFallInTheirOwnPeriodAndBoundsCutToTheMicrosecond() {
+        String country = unique("XB");
+        String c1 = unique("c1");
+        String c2 = unique("c2");
+        String c3 = unique("c3");
+        TestEvents.insert(pool, List.of(
+                // Sunday 2022-03-06, last microsecond: the week of 2022-02-28
+                boundaryEvent(c1, "2022-03-06T23:59:59.999999Z", country),
+                // Monday 2022-03-07, first microsecond: a new week
+                boundaryEvent(c2, "2022-03-07T00:00:00Z", country),
+                // Thursday 2022-03-31, last microsecond of March (week of 2022-03-28)
+                boundaryEvent(c1, "2022-03-31T23:59:59.999999Z", country),
+                // Friday 2022-04-01, first microsecond of April (the same week)
+                boundaryEvent(c3, "2022-04-01T00:00:00Z", country)));
+
+        List<Map<String, Object>> weeks = request(country).queryParam("granularity", "week")
+                .when().get("/v0/pipes/customer_behavioral_analysis.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        assertEquals(3, weeks.size());
+        assertRow(weeks.get(0), "2022-02-28 00:00:00", "page_view", 1, 1, 0);
+        assertRow(weeks.get(1), "2022-03-07 00:00:00", "page_view", 1, 1, 0);
+        assertRow(weeks.get(2), "2022-03-28 00:00:00", "page_view", 2, 2, 0);
+
+        List<Map<String, Object>> months = request(country).queryParam("granularity", "month")
+                .when().get("/v0/pipes/customer_behavioral_analysis.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        assertEquals(2, months.size());
+        assertRow(months.get(0), "2022-03-01 00:00:00", "page_view", 3, 2, 0);
+        assertRow(months.get(1), "2022-04-01 00:00:00", "page_view", 1, 1, 0);
+
+        // An end at 23:59:59 leaves out the event in that day's last second; one at its last microsecond keeps it.
+        List<Map<String, Object>> toTheSecond = request(country).queryParam("granularity", "month")
+                .queryParam("start_date", "2022-03-01 00:00:00").queryParam("end_date", "2022-03-31 23:59:59")
+                .when().get("/v0/pipes/customer_behavioral_analysis.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        assertEquals(1, toTheSecond.size());
+        assertRow(toTheSecond.get(0), "2022-03-01 00:00:00", "page_view", 2, 2, 0);
+        List<Map<String, Object>> toTheMicrosecond = request(country).queryParam("granularity", "month")
+                .queryParam("start_date", "2022-03-01 00:00:00").queryParam("end_date", "2022-03-31T23:59:59.999999Z")
+                .when().get("/v0/pipes/customer_behavioral_analysis.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        assertEquals(1, toTheMicrosecond.size());
+        assertRow(toTheMicrosecond.get(0), "2022-03-01 00:00:00", "page_view", 3, 2, 0);
+
+        // A range of one microsecond on each side of midnight: both ends are inclusive, and each event keeps its day.
+        List<Map<String, Object>> midnight = request(country)
+                .queryParam("start_date", "2022-03-06T23:59:59.999999Z").queryParam("end_date", "2022-03-07 00:00:00")
+                .when().get("/v0/pipes/customer_behavioral_analysis.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        assertEquals(2, midnight.size());
+        assertRow(midnight.get(0), "2022-03-06 00:00:00", "page_view", 1, 1, 0);
+        assertRow(midnight.get(1), "2022-03-07 00:00:00", "page_view", 1, 1, 0);
+
+        // A start on a Monday's first microsecond keeps that Monday's event and drops the Sunday before.
+        List<Map<String, Object>> fromMonday = request(country).queryParam("granularity", "week")
+                .queryParam("start_date", "2022-03-07 00:00:00")
+                .when().get("/v0/pipes/customer_behavioral_analysis.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        assertEquals(2, fromMonday.size());
+        assertRow(fromMonday.get(0), "2022-03-07 00:00:00", "page_view", 1, 1, 0);
+        assertRow(fromMonday.get(1), "2022-03-28 00:00:00", "page_view", 2, 2, 0);
+    }
+
+    private static TestEvents.Event boundaryEvent(String customer, String instant, String country) {
+        return new TestEvents.Event(unique("ev"), customer, "page_view", OffsetDateTime.parse(instant), null, null, null,
+                null, "mobile", country, null, null, null);
+    }
+
     @Test
     void filtersOnDeviceTypeAndAnswersNothingForAnEmptyRange() {
         String country = unique("XE");
