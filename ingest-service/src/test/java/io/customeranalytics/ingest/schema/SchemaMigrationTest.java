@@ -74,7 +74,7 @@ class SchemaMigrationTest {
                     WHERE h.hypertable_schema = 'analytics' AND h.hypertable_name = 'customer_events'
                       AND d.column_name = 'event_timestamp'""").get(0);
             assertTrue(hypertable.getBoolean("compression_enabled"));
-            assertEquals(Duration.ofDays(1).toSeconds(),
+            assertEquals(Duration.ofDays(30).toSeconds(),
                     rows("SELECT extract(epoch FROM time_interval)::bigint FROM timescaledb_information.dimensions"
                             + " WHERE hypertable_schema = 'analytics' AND hypertable_name = 'customer_events'")
                             .get(0).getLong(0));
