@@ -6,11 +6,11 @@ package io.customeranalytics.common.error;
  */
 public class ApiException extends RuntimeException {
 
-    public static final String DOC_AUTH = "README.md#authentication";
-    public static final String DOC_EVENTS = "README.md#events-api";
-    public static final String DOC_ERRORS = "README.md#errors";
-    public static final String DOC_PIPES = "README.md#pipe-endpoints";
-    public static final String DOC_RATE_LIMITS = "README.md#rate-limits";
+    public static final String DOC_AUTH = "docs/api.md#authentication";
+    public static final String DOC_EVENTS = "docs/api.md#events-api";
+    public static final String DOC_ERRORS = "docs/api.md#errors";
+    public static final String DOC_PIPES = "docs/api.md#pipe-endpoints";
+    public static final String DOC_RATE_LIMITS = "docs/api.md#rate-limits";
 
     private final int status;
     private final String clientMessage;

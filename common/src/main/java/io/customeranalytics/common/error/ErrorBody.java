@@ -11,6 +11,6 @@ public record ErrorBody(
         @Schema(description = "What went wrong, specific and safe to show.",
                 example = "missing token: send it as ?token=... or as an 'Authorization: Bearer ...' header")
         String error,
-        @Schema(description = "Where the rule that was broken is documented.", example = "README.md#authentication")
+        @Schema(description = "Where the rule that was broken is documented.", example = "docs/api.md#authentication")
         String documentation) {
 }

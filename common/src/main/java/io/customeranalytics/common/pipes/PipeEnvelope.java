@@ -21,7 +21,7 @@ public record PipeEnvelope(
     public record Meta(@Schema(example = "event_id") String name, @Schema(example = "String") String type) {
     }
 
-    /** Figures of the query; see README, "Pipe endpoints". */
+    /** Figures of the query; see docs/api.md, "Pipe endpoints". */
     @Schema(name = "PipeStatistics")
     public record Statistics(
             @Schema(description = "Seconds from sending the query to having its rows") double elapsed,

@@ -3,7 +3,7 @@ package io.customeranalytics.common.ratelimit;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Rate limits of the {@code /v0} endpoints, per token and per service instance (README, "Rate limits"). */
+/** Rate limits of the {@code /v0} endpoints, per token and per service instance (docs/api.md, "Rate limits"). */
 @ConfigMapping(prefix = "analytics.rate-limit")
 public interface RateLimitConfig {
 

@@ -116,7 +116,7 @@ class AuthTest {
                 .then().statusCode(429).contentType("application/json")
                 .header("Retry-After", equalTo("100"))
                 .body("error", containsString("'limited' is over its rate limit"))
-                .body("documentation", equalTo("README.md#rate-limits"));
+                .body("documentation", equalTo("docs/api.md#rate-limits"));
         assertEquals(1, count(pool, "SELECT count(*) FROM customer_events WHERE event_id = $1", ids[1]));
         assertEquals(0, count(pool, "SELECT count(*) FROM customer_events WHERE event_id = $1", ids[2]));
         // Other tokens have their own buckets.

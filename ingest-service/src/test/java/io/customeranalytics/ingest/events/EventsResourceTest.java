@@ -224,7 +224,7 @@ class EventsResourceTest {
                 .when().post("/v0/events")
                 .then().statusCode(400).contentType("application/json")
                 .body("error", containsString("missing parameter 'name'"))
-                .body("documentation", containsString("README.md"));
+                .body("documentation", equalTo("docs/api.md#events-api"));
     }
 
     @Test
