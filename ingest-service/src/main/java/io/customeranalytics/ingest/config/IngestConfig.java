@@ -14,4 +14,15 @@ public interface IngestConfig {
     /** Most bytes a gzip body may inflate to; larger is a 413 and nothing is stored. */
     @WithDefault("104857600")
     long maxDecompressedBytes();
+
+    /**
+     * Group commit of small event requests: how many group statements may be in flight at once; requests that
+     * arrive while they all are wait and go together in the next one. 0 writes every request on its own.
+     */
+    @WithDefault("4")
+    int groupCommitStatements();
+
+    /** Largest event request (in valid rows) that goes through group commit, and the most rows of one group. */
+    @WithDefault("1000")
+    int groupCommitMaxRows();
 }

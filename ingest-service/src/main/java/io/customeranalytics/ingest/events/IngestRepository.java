@@ -41,6 +41,40 @@ public class IngestRepository {
             SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM quarantined) AS quarantined
             """.formatted(quarantineInsert(Datasource.CUSTOMER_EVENTS, 15));
 
+    /**
+     * The events of several requests in one statement (group commit, {@link EventGroupCommit}): $1 is each row's
+     * request number, then one array per column. A key sent twice in the group is inserted once, for the request
+     * that comes first; the answer is the rows each request stored (requests that stored none are absent).
+     */
+    private static final String INSERT_EVENT_GROUP = """
+            WITH sent AS (
+                SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+                                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                                     $13::text[], $14::float8[], $15::int4[]) WITH ORDINALITY
+                    AS s(request, event_id, customer_id, event_type, event_timestamp, session_id, page_url,
+                         product_id, category_id, device_type, country, referrer, user_agent, price, quantity, ord)
+            ),
+            firsts AS (
+                SELECT DISTINCT ON (event_id, event_timestamp) *
+                FROM sent
+                ORDER BY event_id, event_timestamp, ord
+            ),
+            stored AS (
+                INSERT INTO customer_events (event_id, customer_id, event_type, event_timestamp, session_id,
+                                             page_url, product_id, category_id, device_type, country, referrer,
+                                             user_agent, price, quantity)
+                SELECT event_id, customer_id, event_type, event_timestamp, session_id, page_url, product_id,
+                       category_id, device_type, country, referrer, user_agent, price, quantity
+                FROM firsts
+                ON CONFLICT (event_id, event_timestamp) DO NOTHING
+                RETURNING event_id, event_timestamp
+            )
+            SELECT f.request, count(*) AS stored
+            FROM stored s
+            JOIN firsts f ON f.event_id = s.event_id AND f.event_timestamp = s.event_timestamp
+            GROUP BY f.request
+            """;
+
     private static final String UPSERT_PROFILES = """
             WITH quarantined AS (%s),
             stored AS (
@@ -112,6 +146,34 @@ public class IngestRepository {
 
     Uni<Written> insertEvents(List<Object[]> rows, List<QuarantineRow> quarantine, UUID importId) {
         return write(pool, INSERT_EVENTS, Datasource.CUSTOMER_EVENTS, rows, quarantine, importId);
+    }
+
+    /**
+     * Inserts the rows of several requests in one statement (one commit); how many rows of each request were
+     * stored, by the request's position in {@code requests}.
+     */
+    Uni<long[]> insertEventGroup(List<List<Object[]>> requests) {
+        List<Object[]> rows = new java.util.ArrayList<>();
+        Integer[] request = new Integer[requests.stream().mapToInt(List::size).sum()];
+        int at = 0;
+        for (int r = 0; r < requests.size(); r++) {
+            for (Object[] row : requests.get(r)) {
+                rows.add(row);
+                request[at++] = r;
+            }
+        }
+        Tuple tuple = Tuple.tuple();
+        tuple.addValue(request);
+        addColumns(tuple, Datasource.CUSTOMER_EVENTS, rows);
+        return pool.preparedQuery(INSERT_EVENT_GROUP)
+                .execute(tuple)
+                .map(rowSet -> {
+                    long[] stored = new long[requests.size()];
+                    for (Row row : rowSet) {
+                        stored[row.getInteger("request")] = row.getLong("stored");
+                    }
+                    return stored;
+                });
     }
 
     Uni<Written> upsertProfiles(List<Object[]> rows, List<QuarantineRow> quarantine, UUID importId) {

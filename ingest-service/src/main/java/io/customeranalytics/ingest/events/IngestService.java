@@ -18,10 +18,12 @@ public class IngestService {
 
     private final IngestRepository repository;
     private final IngestMetrics metrics;
+    private final EventGroupCommit groupCommit;
 
-    public IngestService(IngestRepository repository, IngestMetrics metrics) {
+    public IngestService(IngestRepository repository, IngestMetrics metrics, EventGroupCommit groupCommit) {
         this.repository = repository;
         this.metrics = metrics;
+        this.groupCommit = groupCommit;
     }
 
     Uni<WriteOutcome> write(Batch batch) {
@@ -36,8 +38,16 @@ public class IngestService {
         return outcome.invoke(done -> metrics.record(batch.datasource(), done));
     }
 
+    /**
+     * A small request with no quarantined row shares a statement and a commit with concurrent ones
+     * ({@link EventGroupCommit}); any other is one statement of its own, its quarantine written with it.
+     */
     private Uni<WriteOutcome> writeEvents(Batch batch) {
         List<Object[]> rows = batch.accepted().stream().map(Batch.Accepted::values).toList();
+        if (batch.quarantined().isEmpty() && groupCommit.takes(rows.size())) {
+            return groupCommit.insert(rows)
+                    .map(stored -> new WriteOutcome(stored, rows.size() - stored, 0));
+        }
         return repository.insertEvents(rows, batch.quarantined(), batch.importId())
                 .map(written -> new WriteOutcome(written.stored(), rows.size() - written.stored(),
                         written.quarantined()));
