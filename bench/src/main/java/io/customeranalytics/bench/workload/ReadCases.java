@@ -1,8 +1,8 @@
 package io.customeranalytics.bench.workload;
 
 import io.customeranalytics.bench.data.ScaleData;
-import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.customeranalytics.common.rules.RuleParser;
+import io.customeranalytics.segmentation.rules.RuleCompiler;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;

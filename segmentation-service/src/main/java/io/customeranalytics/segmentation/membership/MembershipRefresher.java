@@ -1,9 +1,9 @@
 package io.customeranalytics.segmentation.membership;
 
 import io.customeranalytics.common.rules.Rule;
-import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.customeranalytics.common.rules.RuleException;
 import io.customeranalytics.common.rules.RuleParser;
+import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.quarkus.arc.Unremovable;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

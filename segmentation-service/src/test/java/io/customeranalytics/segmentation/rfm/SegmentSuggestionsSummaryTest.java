@@ -1,10 +1,10 @@
 package io.customeranalytics.segmentation.rfm;
 
 import io.customeranalytics.common.rules.Rule;
-import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.customeranalytics.common.rules.RuleParser;
 import io.customeranalytics.localstack.PostgresTestResource;
 import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
