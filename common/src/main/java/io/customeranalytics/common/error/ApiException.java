@@ -56,6 +56,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(503, message, DOC_PIPES, 10, null, null);
     }
 
+    /** More work waiting than a service holds (nothing of the request was stored): retry after the seconds. */
+    public static ApiException overCapacity(String message, int retryAfterSeconds) {
+        return new ApiException(503, message, DOC_EVENTS, retryAfterSeconds, null, null);
+    }
+
     public static ApiException databaseUnavailable(Throwable cause) {
         return new ApiException(503, "the database is unavailable; retry later", DOC_ERRORS, 5,
                 "database unavailable: " + cause, cause);

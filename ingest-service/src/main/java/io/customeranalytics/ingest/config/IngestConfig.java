@@ -25,4 +25,11 @@ public interface IngestConfig {
     /** Largest event request (in valid rows) that goes through group commit, and the most rows of one group. */
     @WithDefault("1000")
     int groupCommitMaxRows();
+
+    /**
+     * Most event rows that may wait for a group statement; a request that would go over is refused with a 503 and
+     * {@code Retry-After}, nothing of it stored, so that a burst cannot grow the heap without bound.
+     */
+    @WithDefault("20000")
+    int groupCommitMaxQueuedRows();
 }

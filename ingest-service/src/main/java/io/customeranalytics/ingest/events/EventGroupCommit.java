@@ -1,5 +1,6 @@
 package io.customeranalytics.ingest.events;
 
+import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,7 +22,8 @@ import java.util.List;
  * a request that finds a statement free goes at once, alone.
  *
  * <p>If a group statement fails, each of its requests is written again on its own, so that a row that makes
- * the database refuse the statement fails only its own request.
+ * the database refuse the statement fails only its own request. At most {@code group-commit-max-queued-rows}
+ * rows wait; a request that would go over is refused (503, {@code Retry-After: 1}) with nothing stored.
  */
 @ApplicationScoped
 public class EventGroupCommit {
@@ -35,16 +37,19 @@ public class EventGroupCommit {
     private final IngestRepository repository;
     private final int maxStatements;
     private final int maxRows;
+    private final int maxQueuedRows;
     private final DistributionSummary groupSizes;
 
     private final Object lock = new Object();
     private final Deque<Waiting> waiting = new ArrayDeque<>();
+    private int waitingRows;
     private int inFlight;
 
     public EventGroupCommit(IngestRepository repository, IngestConfig config, MeterRegistry registry) {
         this.repository = repository;
         this.maxStatements = config.groupCommitStatements();
         this.maxRows = config.groupCommitMaxRows();
+        this.maxQueuedRows = config.groupCommitMaxQueuedRows();
         this.groupSizes = DistributionSummary.builder("analytics_ingest_group_commit_requests")
                 .description("Requests written by one group commit statement")
                 .register(registry);
@@ -60,7 +65,14 @@ public class EventGroupCommit {
         return Uni.createFrom().emitter(answer -> {
             List<Waiting> group = null;
             synchronized (lock) {
+                if (inFlight >= maxStatements && waitingRows + rows.size() > maxQueuedRows) {
+                    answer.fail(ApiException.overCapacity("ingest is over capacity: " + waitingRows
+                            + " event rows are waiting to be written; nothing of this request was stored, retry"
+                            + " after the Retry-After seconds", 1));
+                    return;
+                }
                 waiting.addLast(new Waiting(rows, answer));
+                waitingRows += rows.size();
                 if (inFlight < maxStatements) {
                     inFlight++;
                     group = takeGroup();
@@ -81,6 +93,7 @@ public class EventGroupCommit {
             rows += next.rows().size();
             group.add(next);
         }
+        waitingRows -= rows;
         return group;
     }
 

@@ -52,10 +52,10 @@ class GroupCommitTest {
     @TestHTTPResource("/v0/events?name=customer_events&wait=true")
     URI events;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    private CompletableFuture<HttpResponse<String>> send(String body) {
-        return http.sendAsync(HttpRequest.newBuilder(events)
+    private static CompletableFuture<HttpResponse<String>> send(URI events, String body) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(events)
                         .header("Authorization", "Bearer " + ADMIN)
                         .timeout(Duration.ofMinutes(2))
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -74,15 +74,20 @@ class GroupCommitTest {
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
-    /** Sends {@code bodies} at once while inserts are held, then lets them go; the answers in order. */
     private List<HttpResponse<String>> sendWhileInsertsAreHeld(List<String> bodies) throws Exception {
+        return sendWhileInsertsAreHeld(pool, events, bodies);
+    }
+
+    /** Sends {@code bodies} at once while inserts are held, then lets them go; the answers in order. */
+    static List<HttpResponse<String>> sendWhileInsertsAreHeld(Pool pool, URI events, List<String> bodies)
+            throws Exception {
         SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(30));
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         try {
             holder.query("BEGIN").execute().await().atMost(Duration.ofSeconds(30));
             holder.query("LOCK TABLE customer_events IN SHARE MODE").execute().await().atMost(Duration.ofSeconds(30));
             for (String body : bodies) {
-                answers.add(send(body));
+                answers.add(send(events, body));
             }
             // Every request read and waiting (in a statement or in the queue behind them) before the lock goes.
             Thread.sleep(1500);
