@@ -103,7 +103,8 @@ public class EventsResource {
             headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
                     description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "503", description = "Database unavailable; retry after the Retry-After seconds",
+    @APIResponse(responseCode = "503", description = "Database unavailable, or more event rows waiting than the"
+            + " service holds; nothing stored; retry after the Retry-After seconds",
             headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
                     description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
