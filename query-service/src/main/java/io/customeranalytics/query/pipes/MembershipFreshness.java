@@ -24,7 +24,18 @@ final class MembershipFreshness {
 
     /** The 503 for data older than the bound; {@code what} names it ("the membership of segment 'X'"). */
     static ApiException stale(String what, SegmentsConfig config) {
+        return stale(what, config, null);
+    }
+
+    /**
+     * The same, with why its refresh fails when segmentation-service recorded it ({@code failure}, e.g.
+     * "segment 'X' failed at 2026-12-01 10:00:00: value out of range: overflow"), else the question whether
+     * segmentation-service is running.
+     */
+    static ApiException stale(String what, SegmentsConfig config, String failure) {
         return ApiException.stale(what + " is older than the " + config.stalenessBound().toSeconds()
-                + " s staleness bound; segmentation-service keeps it up to date, is it running?");
+                + " s staleness bound; " + (failure == null
+                ? "segmentation-service keeps it up to date, is it running?"
+                : "its refresh fails: " + failure));
     }
 }

@@ -53,10 +53,12 @@ public class SegmentCustomers extends DeclaredPipe {
                    s.segment_id IS NOT NULL AS defined,
                    EXISTS (SELECT 1 FROM customer_profiles WHERE customer_segment = ?) AS labelled,
                    s.updated_at, st.refreshed_at, st.segment_updated_at,
-                   (SELECT refreshed_at FROM customer_metrics_snapshot_state) AS snapshot_at
+                   (SELECT refreshed_at FROM customer_metrics_snapshot_state) AS snapshot_at,
+                   to_char(e.failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS failed_at, e.error
             FROM (SELECT 1) AS one
             LEFT JOIN customer_segments s ON s.segment_name = ?
-            LEFT JOIN segment_membership_state st ON st.segment_id = s.segment_id""";
+            LEFT JOIN segment_membership_state st ON st.segment_id = s.segment_id
+            LEFT JOIN segment_refresh_errors e ON e.segment_id = s.segment_id""";
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.string("segment_name", "The segment", "High Value Active").asRequired(),
@@ -136,7 +138,9 @@ public class SegmentCustomers extends DeclaredPipe {
         boolean changeOverdue = (applied == null || applied.isBefore(updated)) && updated.isBefore(oldestAllowed);
         boolean tooOld = refreshed != null && refreshed.isBefore(oldestAllowed);
         if (changeOverdue || tooOld) {
-            return MembershipFreshness.stale("the membership of segment '" + name + "'", config);
+            String error = row.getString("error");
+            return MembershipFreshness.stale("the membership of segment '" + name + "'", config,
+                    error == null ? null : "it failed at " + row.getString("failed_at") + " UTC: " + error);
         }
         return null;
     }

@@ -71,7 +71,12 @@ public class SegmentMetrics extends DeclaredPipe {
                     WHERE st.segment_id IS NULL AND s.updated_at < now() - make_interval(secs => ?)
                        OR st.refreshed_at < now() - make_interval(secs => ?)
                        OR st.segment_updated_at < s.updated_at AND s.updated_at < now() - make_interval(secs => ?))
-                       AS overdue""";
+                       AS overdue,
+                   (SELECT string_agg(format('segment ''%s'' failed at %s UTC: %s', s.segment_name,
+                                             to_char(e.failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                                             e.error), '; ' ORDER BY s.segment_name)
+                    FROM segment_refresh_errors e JOIN customer_segments s ON s.segment_id = e.segment_id)
+                       AS failures""";
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.string("country", "Only members whose profile has this country", "US"));
@@ -117,7 +122,7 @@ public class SegmentMetrics extends DeclaredPipe {
             OffsetDateTime snapshot = row.getOffsetDateTime("snapshot_at");
             OffsetDateTime oldestAllowed = row.getOffsetDateTime("oldest_allowed");
             if (snapshot == null || snapshot.isBefore(oldestAllowed) || row.getLong("overdue") > 0) {
-                return MembershipFreshness.stale("segment membership", config);
+                return MembershipFreshness.stale("segment membership", config, row.getString("failures"));
             }
             return null;
         }));

@@ -141,6 +141,29 @@ class SegmentEndpointsTest {
     }
 
     @Test
+    void a503SaysWhyTheSegmentsRefreshFailsWhenSegmentationServiceRecordedIt() {
+        sql("UPDATE segment_membership_state SET refreshed_at = now() - INTERVAL '10 minutes' WHERE segment_id = $1",
+                segmentId);
+        sql("INSERT INTO segment_refresh_errors (segment_id, failed_at, error)"
+                + " VALUES ($1, '2026-01-02 03:04:05+00', 'value out of range: overflow')", segmentId);
+        try {
+            given().queryParam("token", ADMIN).queryParam("segment_name", segmentName)
+                    .when().get("/v0/pipes/segment_customers.json")
+                    .then().statusCode(503)
+                    .body("error", containsString("the membership of segment '" + segmentName + "' is older than"))
+                    .body("error", containsString("its refresh fails: it failed at 2026-01-02 03:04:05 UTC:"
+                            + " value out of range: overflow"));
+            given().queryParam("token", ADMIN).when().get("/v0/pipes/segment_metrics.json")
+                    .then().statusCode(503)
+                    .body("error", containsString("segment '" + segmentName + "' failed at 2026-01-02 03:04:05 UTC:"
+                            + " value out of range: overflow"));
+        } finally {
+            sql("DELETE FROM segment_refresh_errors WHERE segment_id = $1", segmentId);
+            membership.fresh();
+        }
+    }
+
+    @Test
     void segmentMetricsSumsTheMembers() {
         JsonPath json = given().config(DOUBLES).queryParam("token", ADMIN)
                 .when().get("/v0/pipes/segment_metrics.json")

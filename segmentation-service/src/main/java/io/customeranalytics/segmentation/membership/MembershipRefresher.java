@@ -84,6 +84,16 @@ public class MembershipRefresher {
                   FULL JOIN customer_profiles p ON p.customer_id = m.customer_id) AS candidates
             WHERE by_label OR by_rules""";
 
+    /** A segment's refresh failed: why and when, for its endpoints' 503 (V12). */
+    private static final String RECORD_FAILURE = """
+            INSERT INTO segment_refresh_errors (segment_id, failed_at, error) VALUES ($1, now(), $2)
+            ON CONFLICT (segment_id) DO UPDATE SET failed_at = EXCLUDED.failed_at, error = EXCLUDED.error""";
+
+    private static final String CLEAR_FAILURE = "DELETE FROM segment_refresh_errors WHERE segment_id = $1";
+
+    /** Longest failure text kept: the database's message, not a stack. */
+    private static final int FAILURE_CHARS = 300;
+
     private static final String MARK_SEGMENT = """
             INSERT INTO segment_membership_state (segment_id, refreshed_at, segment_updated_at, member_count)
             SELECT $1::text, refreshed_at, $2::timestamptz, $3::bigint FROM customer_metrics_snapshot_state
@@ -185,10 +195,10 @@ public class MembershipRefresher {
     private Uni<long[]> refreshSegments(List<Segment> segments) {
         return Multi.createFrom().iterable(segments)
                 .onItem().transformToUniAndConcatenate(segment -> refreshSegment(segment)
-                        .onFailure().recoverWithItem(failure -> {
+                        .onFailure().recoverWithUni(failure -> {
                             LOG.errorf("segment %s: membership refresh failed, its previous membership stays: %s",
                                     segment.id(), failure.getMessage());
-                            return FAILED;
+                            return recordFailure(segment, failure).replaceWith(FAILED);
                         }))
                 .collect().in(() -> new long[3], (totals, members) -> {
                     if (members == FAILED) {
@@ -220,8 +230,29 @@ public class MembershipRefresher {
                             .chain(() -> connection.preparedQuery(addMembers).execute(Tuple.from(params)))
                             .map(rows -> (long) rows.rowCount())
                             .call(members -> connection.preparedQuery(MARK_SEGMENT)
-                                    .execute(Tuple.of(segment.id(), segment.updatedAt(), members)));
+                                    .execute(Tuple.of(segment.id(), segment.updatedAt(), members)))
+                            .call(() -> connection.preparedQuery(CLEAR_FAILURE).execute(Tuple.of(segment.id())));
                 }));
+    }
+
+    /**
+     * Keeps why the segment's refresh failed (the database's message, at most {@link #FAILURE_CHARS} characters).
+     * If even that write fails, the failure is logged and the refresh of the other segments goes on.
+     */
+    private Uni<Void> recordFailure(Segment segment, Throwable failure) {
+        String message = failure instanceof io.vertx.pgclient.PgException pg ? pg.getErrorMessage()
+                : "the refresh did not complete; segmentation-service logged why";
+        if (message == null || message.isBlank()) {
+            message = "the database refused the membership statement";
+        }
+        String kept = message.length() > FAILURE_CHARS ? message.substring(0, FAILURE_CHARS) + "..." : message;
+        return pool.preparedQuery(RECORD_FAILURE)
+                .execute(Tuple.of(segment.id(), kept))
+                .replaceWithVoid()
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("segment %s: could not record why its refresh failed: %s", segment.id(), e.getMessage());
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     private static Rule parse(Segment segment) {

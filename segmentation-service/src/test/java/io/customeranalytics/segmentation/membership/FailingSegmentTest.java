@@ -74,6 +74,11 @@ class FailingSegmentTest {
                 poisoned).get(0).getLong(0), "the failing segment is not marked as refreshed");
         assertEquals(0L, TestEvents.rows(pool, "SELECT count(*) FROM segment_membership WHERE segment_id = $1",
                 poisoned).get(0).getLong(0));
+        assertEquals(List.of("refused for this test"), TestEvents.rows(pool,
+                "SELECT error FROM segment_refresh_errors WHERE segment_id = $1", poisoned)
+                .stream().map(r -> r.getString(0)).toList(), "why it failed is kept for its endpoints' 503");
+        assertEquals(0L, TestEvents.rows(pool, "SELECT count(*) FROM segment_refresh_errors WHERE segment_id = $1",
+                healthy).get(0).getLong(0));
 
         // Once the cause is gone, the next refresh of changed segments picks it up.
         List<String> members = List.of();
@@ -86,5 +91,7 @@ class FailingSegmentTest {
                     poisoned).stream().map(r -> r.getString(0)).toList();
         }
         assertEquals(List.of(run + "-a"), members);
+        assertEquals(0L, TestEvents.rows(pool, "SELECT count(*) FROM segment_refresh_errors WHERE segment_id = $1",
+                poisoned).get(0).getLong(0), "a refresh that succeeds clears the failure");
     }
 }
