@@ -64,21 +64,24 @@ public class EventGroupCommit {
     Uni<Long> insert(List<Object[]> rows) {
         return Uni.createFrom().emitter(answer -> {
             List<Waiting> group = null;
+            int refusedBehind = -1;
             synchronized (lock) {
                 if (inFlight >= maxStatements && waitingRows + rows.size() > maxQueuedRows) {
-                    answer.fail(ApiException.overCapacity("ingest is over capacity: " + waitingRows
-                            + " event rows are waiting to be written; nothing of this request was stored, retry"
-                            + " after the Retry-After seconds", 1));
-                    return;
-                }
-                waiting.addLast(new Waiting(rows, answer));
-                waitingRows += rows.size();
-                if (inFlight < maxStatements) {
-                    inFlight++;
-                    group = takeGroup();
+                    refusedBehind = waitingRows;
+                } else {
+                    waiting.addLast(new Waiting(rows, answer));
+                    waitingRows += rows.size();
+                    if (inFlight < maxStatements) {
+                        inFlight++;
+                        group = takeGroup();
+                    }
                 }
             }
-            if (group != null) {
+            if (refusedBehind >= 0) {
+                answer.fail(ApiException.overCapacity("ingest is over capacity: " + refusedBehind
+                        + " event rows are waiting to be written; nothing of this request was stored, retry"
+                        + " after the Retry-After seconds", 1));
+            } else if (group != null) {
                 write(group);
             }
         });
