@@ -5,9 +5,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /**
- * The ranges of stored values (docs/api.md, "Events API", value ranges): every value the Events API accepts is one that every
- * endpoint can aggregate. A price up to 1e9 times a quantity up to 1e6 is at most 1e15 per event, so even 2^53
- * events sum far below the double range; lifetime values stay within ±1e12 for the same reason.
+ * The ranges of stored values (docs/api.md, "Events API", value ranges): every value the Events API accepts is
+ * one that every endpoint can aggregate. A price up to 1e9 times a quantity up to 1e6 is at most 1e15 per event,
+ * so even 2^53 events sum far below the double range; lifetime values stay within ±1e12 for the same reason.
  */
 public final class ValueRanges {
 

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +154,7 @@ public class IngestRepository {
      * stored, by the request's position in {@code requests}.
      */
     Uni<long[]> insertEventGroup(List<List<Object[]>> requests) {
-        List<Object[]> rows = new java.util.ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
         Integer[] request = new Integer[requests.stream().mapToInt(List::size).sum()];
         int at = 0;
         for (int r = 0; r < requests.size(); r++) {

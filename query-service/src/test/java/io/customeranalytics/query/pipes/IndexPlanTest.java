@@ -85,6 +85,15 @@ class IndexPlanTest {
         return new PipeParams(new HashMap<>(values));
     }
 
+    /** {@code values} with a range over the last ten hours, where this test's events are. */
+    private static PipeParams lastTenHours(Map<String, Object> values) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Map<String, Object> ranged = new HashMap<>(values);
+        ranged.put("start_date", now.minusHours(10));
+        ranged.put("end_date", now);
+        return new PipeParams(ranged);
+    }
+
     /** Whether the plan reads {@code index} index-only (in TimescaleDB mode, a chunk's copy of it). */
     private static boolean readsIndexOnly(String plan, String index) {
         return plan.matches("(?s).*Index Only Scan (Backward )?using \\S*" + index + " .*");
@@ -119,22 +128,14 @@ class IndexPlanTest {
 
     @Test
     void customerActivityWithARangeAndATypeCountsFromTheNarrowIndex() {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        Map<String, Object> values = new HashMap<>(Map.of("customer_id", customer, "limit", 100,
-                "event_type", "purchase"));
-        values.put("start_date", now.minusHours(10));
-        values.put("end_date", now);
-        assertCountsFromTheNarrowIndex(plan(activity.query(params(values))));
+        assertCountsFromTheNarrowIndex(plan(activity.query(lastTenHours(Map.of("customer_id", customer,
+                "limit", 100, "event_type", "purchase")))));
     }
 
     @Test
     void purchaseHistoryInACategoryWithARangeCountsFromTheNarrowIndex() {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        Map<String, Object> values = new HashMap<>(Map.of("customer_id", customer, "limit", 50,
-                "category_id", "cat-1"));
-        values.put("start_date", now.minusHours(10));
-        values.put("end_date", now);
-        assertCountsFromTheNarrowIndex(plan(purchases.query(params(values))));
+        assertCountsFromTheNarrowIndex(plan(purchases.query(lastTenHours(Map.of("customer_id", customer,
+                "limit", 50, "category_id", "cat-1")))));
     }
 
     @Test

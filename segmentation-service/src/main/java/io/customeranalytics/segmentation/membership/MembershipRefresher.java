@@ -120,6 +120,9 @@ public class MembershipRefresher {
         static final Report SKIPPED = new Report(false, 0, 0, 0, 0, true);
     }
 
+    /** What {@link #rebuildSnapshot} and {@link #refreshSegment} answer when another replica holds the lock. */
+    private static final long LOCKED_ELSEWHERE = -1L;
+
     /** What {@link #refreshSegments} counts for a segment whose refresh failed. */
     private static final long FAILED = -2L;
 
@@ -136,7 +139,7 @@ public class MembershipRefresher {
      */
     public Uni<Report> refreshAll() {
         return rebuildSnapshot()
-                .chain(millis -> millis < 0
+                .chain(millis -> millis == LOCKED_ELSEWHERE
                         ? Uni.createFrom().item(Report.SKIPPED)
                         : segments(ALL_SEGMENTS)
                                 .chain(this::refreshSegments)
@@ -153,7 +156,7 @@ public class MembershipRefresher {
                 .chain(rows -> rows.iterator().next().getLong("n") > 0
                         ? Uni.createFrom().item(NO_REBUILD)
                         : rebuildSnapshot())
-                .chain(millis -> millis == -1L
+                .chain(millis -> millis == LOCKED_ELSEWHERE
                         ? Uni.createFrom().item(Report.SKIPPED)
                         : segments(CHANGED_SEGMENTS)
                                 .chain(this::refreshSegments)
@@ -169,7 +172,7 @@ public class MembershipRefresher {
         return pool.withTransaction(connection -> tryLock(connection, "analytics.customer_metrics_snapshot")
                 .chain(locked -> {
                     if (!locked) {
-                        return Uni.createFrom().item(-1L);
+                        return Uni.createFrom().item(LOCKED_ELSEWHERE);
                     }
                     return connection.query(CLEAR_SNAPSHOT).execute()
                             .chain(() -> connection.query(FILL_SNAPSHOT).execute())
@@ -224,7 +227,7 @@ public class MembershipRefresher {
         return pool.withTransaction(connection -> tryLock(connection, "analytics.segment:" + segment.id())
                 .chain(locked -> {
                     if (!locked) {
-                        return Uni.createFrom().item(-1L);
+                        return Uni.createFrom().item(LOCKED_ELSEWHERE);
                     }
                     return connection.preparedQuery(CLEAR_MEMBERS).execute(Tuple.of(segment.id()))
                             .chain(() -> connection.preparedQuery(addMembers).execute(Tuple.from(params)))
