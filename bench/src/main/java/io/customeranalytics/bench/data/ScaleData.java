@@ -104,6 +104,11 @@ public final class ScaleData {
         return size;
     }
 
+    /** The day after the last day of events. */
+    public LocalDate end() {
+        return end;
+    }
+
     public LocalDate firstDay() {
         return end.minusDays(days);
     }

@@ -123,6 +123,13 @@ public final class BenchRun {
                 if (!phases.contains("reads") || only != null && !only.contains(readCase.name())) {
                     continue;
                 }
+                if (readCase.endpoint().equals("customer_behavioral_analysis")
+                        && Double.isNaN(info.behavioralReadySeconds)) {
+                    System.out.println("waiting for behavioral_days to be built (at most " + membershipWait
+                            + " s) ...");
+                    info.behavioralReadySeconds = awaitBehavioralDays(db, membershipWait)
+                            ? (System.nanoTime() - stackStarted) / 1e9 : -1;
+                }
                 if (readCase.endpoint().startsWith("segment_") && Double.isNaN(info.membershipReadySeconds)) {
                     System.out.println("waiting for the first segment membership (at most " + membershipWait
                             + " s) ...");
@@ -235,6 +242,26 @@ public final class BenchRun {
         return false;
     }
 
+    /**
+     * Waits until no period of behavioral_days is pending (query-service has built what the load recorded), for at
+     * most {@code seconds}; true if it was.
+     */
+    private static boolean awaitBehavioralDays(DatabaseAddress db, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                 Statement statement = connection.createStatement()) {
+                if (one(statement, "SELECT count(*) FROM analytics.behavioral_pending").equals("0")) {
+                    return true;
+                }
+            } catch (SQLException notYet) {
+                // asked again below
+            }
+            Thread.sleep(2000);
+        }
+        return false;
+    }
+
     /** What the summary says about the run besides its cases. */
     static final class RunInfo {
         ScaleData.Size size;
@@ -246,6 +273,8 @@ public final class BenchRun {
         double loadSeconds = Double.NaN;
         /** From the services' start to segment_metrics' first 200; -1 if not within the wait; NaN if not asked. */
         double membershipReadySeconds = Double.NaN;
+        /** From the services' start to no pending period of behavioral_days; -1 if not within the wait; NaN if not asked. */
+        double behavioralReadySeconds = Double.NaN;
         java.time.Instant started;
         java.time.Instant finished;
         final Map<String, Long> startUpMillis = new LinkedHashMap<>();

@@ -50,6 +50,12 @@ final class Report {
         info.startUpMillis.forEach((service, ms) -> md.append(service).append(' ')
                 .append(String.format(Locale.ROOT, "%.1f s", ms / 1000.0)).append("; "));
         md.append("\n");
+        if (!Double.isNaN(info.behavioralReadySeconds)) {
+            md.append(info.behavioralReadySeconds < 0
+                    ? "- behavioral_days: not built within the wait before the behavioural cases (they read pending periods from the raw events)\n"
+                    : String.format(Locale.ROOT, "- behavioral_days: built %.0f s after the services started (the cases "
+                    + "before it ran meanwhile); the behavioural cases ran after that%n", info.behavioralReadySeconds));
+        }
         if (!Double.isNaN(info.membershipReadySeconds)) {
             md.append(info.membershipReadySeconds < 0
                     ? "- Segment membership: not ready (segment endpoints answering 503) within the wait before the segment cases\n"

@@ -2,6 +2,7 @@ package io.customeranalytics.ingest.events;
 
 import io.customeranalytics.common.schema.Column;
 import io.customeranalytics.common.schema.Datasource;
+import io.customeranalytics.common.schema.PendingPeriods;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -37,10 +38,11 @@ public class IngestRepository {
                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
                                      $12::text[], $13::float8[], $14::int4[])
                 ON CONFLICT (event_id, event_timestamp) DO NOTHING
-                RETURNING 1
-            )
+                RETURNING event_timestamp
+            ),
+            %s
             SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM quarantined) AS quarantined
-            """.formatted(quarantineInsert(Datasource.CUSTOMER_EVENTS, 15));
+            """.formatted(quarantineInsert(Datasource.CUSTOMER_EVENTS, 15), PendingPeriods.recordFrom("stored"));
 
     /**
      * The events of several requests in one statement (group commit, {@link EventGroupCommit}): $1 is each row's
@@ -69,12 +71,13 @@ public class IngestRepository {
                 FROM firsts
                 ON CONFLICT (event_id, event_timestamp) DO NOTHING
                 RETURNING event_id, event_timestamp
-            )
+            ),
+            %s
             SELECT f.request, count(*) AS stored
             FROM stored s
             JOIN firsts f ON f.event_id = s.event_id AND f.event_timestamp = s.event_timestamp
             GROUP BY f.request
-            """;
+            """.formatted(PendingPeriods.recordFrom("stored"));
 
     private static final String UPSERT_PROFILES = """
             WITH quarantined AS (%s),

@@ -1,70 +1,105 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.Revenue;
 import io.customeranalytics.common.pipes.DeclaredPipe;
+import io.customeranalytics.common.pipes.PipeColumn;
 import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
+import io.customeranalytics.common.pipes.Revenue;
 import jakarta.inject.Singleton;
 
+import java.time.DayOfWeek;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 
 /**
  * {@code customer_behavioral_analysis}: per period (day, week from Monday, or month, in UTC) and event type, the
- * events, distinct customers, revenue and events per customer.
+ * events, distinct customers, revenue and events per customer. Distinct customers are exact.
  *
- * <p>Whole UTC days inside the range are read from {@code customer_daily_activity} (a continuous aggregate in
- * TimescaleDB mode, a trigger-maintained table otherwise), except those it may hold out of date
- * ({@code unmaterialized_days}, migration V8: late events below the watermark not yet refreshed), which are read
- * from the raw events, as are the partial days at the edges of a range whose bounds are not midnight. Every
- * source gives one row per customer, so distinct customers are counted over their union and are exact.
+ * <p>Read from {@code behavioral_days} (migration V13), which holds, per day of each period and per filter level,
+ * how many customers the period first and last saw on that day. A whole period is the sum of its days'
+ * {@code first_seen}. A period cut by {@code start_date} is its {@code last_seen} from the first whole day on
+ * (the customers seen from then to the period's end), plus the customers of the partial day before it who have
+ * no event later in the period; a period cut by {@code end_date} is, the other way round, its {@code first_seen}
+ * up to the partial day, plus that day's customers with no earlier event in the period. Only the partial days
+ * are read from the raw events. A range inside one period, a cut day (by day), and every period a write has
+ * touched since its last refresh ({@code behavioral_pending}) are computed from the raw events, so answers are
+ * exact at once.
  */
 @Singleton
 public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
     /**
-     * Whole days from the aggregate, except the days it may hold out of date (TimescaleDB mode: written below its
-     * watermark since its last refresh; plain mode: none), which {@link #PENDING_DAYS} computes from the raw rows.
-     * The pending days are one multirange, computed once per query (an InitPlan).
+     * The periods of the grain that writes have touched since their refresh, one InitPlan per query. The grain is
+     * the statement's first parameter, {@code $1}, which the parts below use too.
      */
-    private static final String WHOLE_DAYS = """
-            SELECT day, event_type, customer_id, event_count, revenue
-            FROM customer_daily_activity
-            WHERE NOT day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
-                              FROM unmaterialized_days('customer_daily_activity'))""";
+    private static final String PENDING = """
+            WITH pending AS (
+                SELECT coalesce(array_agg(DISTINCT period), '{}') AS periods
+                FROM behavioral_pending
+                WHERE grain = """;
 
-    /** Those days, as the aggregate's rows, from the raw events (V8); no work at all when none is pending. */
-    private static final String PENDING_DAYS = """
-            SELECT day, event_type, customer_id, event_count, revenue
-            FROM customer_daily_activity_unmaterialized(""";
+    private static final String HEAD = """
+            ?::text
+            )
+            SELECT period, event_type,
+                   sum(event_count)::bigint AS event_count,
+                   sum(customers)::bigint AS unique_customers,
+                   sum(revenue) AS total_revenue,
+                   sum(event_count)::double precision / sum(customers) AS avg_events_per_customer
+            FROM (""";
 
-    private static final String EDGE_EVENTS = """
-            SELECT date_trunc('day', event_timestamp, 'UTC') AS day, event_type, customer_id,
-                   1::bigint AS event_count, %s AS revenue
-            FROM customer_events
-            WHERE true""".formatted(Revenue.OF_EVENT);
+    /** Whole periods, not pending: sums over their days. */
+    private static final String WHOLE_PERIODS = """
+            SELECT period, event_type, sum(event_count) AS event_count, sum(first_seen) AS customers,
+                   sum(revenue) AS revenue
+            FROM behavioral_days
+            WHERE grain = $1 AND period <> ALL ((SELECT periods FROM pending)::timestamptz[])""";
+
+    /** The whole days of a cut period ({@code %s}: first_seen for a prefix, last_seen for a suffix). */
+    private static final String CUT_DAYS = """
+            SELECT period, event_type, sum(event_count) AS event_count, sum(%s) AS customers,
+                   sum(revenue) AS revenue
+            FROM behavioral_days
+            WHERE grain = $1""";
 
     /**
-     * Per period and event type. A day is already its period (nothing computed per row); weeks and months are
-     * truncated on UTC wall time (timestamp without time zone, cheaper than a time-zone-aware date_trunc) and
-     * turned back into instants only for the few output rows. Customers are compared
-     * byte-wise (COLLATE "C"): a distinct count needs equality only, and a linguistic collation would make the
-     * sort several times slower.
+     * The partial day of a cut period: its events and revenue, and its customers without an event in the cut's
+     * whole days (probed per customer on customer_events_customer_count_idx, V10).
      */
-    private static final String PER_PERIOD = """
-            SELECT %s AS period,
-                   event_type,
-                   sum(event_count)::bigint AS event_count,
-                   count(DISTINCT customer_id COLLATE "C") AS unique_customers,
-                   sum(revenue) AS total_revenue,
-                   sum(event_count)::double precision / count(DISTINCT customer_id COLLATE "C")
-                       AS avg_events_per_customer
-            FROM (SELECT %s AS period, event_type, customer_id, event_count, revenue FROM (""";
+    private static final String PARTIAL_DAY_HEAD = """
+            SELECT period, n.event_type, sum(n.event_count) AS event_count,
+                   count(*) FILTER (WHERE NOT EXISTS (
+                       SELECT 1 FROM customer_events x
+                       WHERE x.customer_id = n.customer_id AND x.event_type = n.event_type""";
+
+    private static final String PARTIAL_DAY_CUSTOMERS = """
+            )) AS customers, sum(n.revenue) AS revenue
+            FROM (SELECT customer_id, event_type, count(*) AS event_count, sum(%s) AS revenue
+                  FROM customer_events
+                  WHERE true""".formatted(Revenue.OF_EVENT);
+
+    /**
+     * From the raw events: for each period in the array, its events in [from, until), one query each (so each is
+     * bounded in time and reads only the chunks it needs).
+     */
+    private static final String RAW_HEAD = """
+            SELECT p.period, r.event_type, r.event_count, r.customers, r.revenue
+            FROM unnest(""";
+
+    private static final String RAW_BODY = """
+            ) AS p(period)
+            CROSS JOIN LATERAL (
+                SELECT event_type, count(*) AS event_count, count(DISTINCT customer_id COLLATE "C") AS customers,
+                       sum(%s) AS revenue
+                FROM customer_events
+                WHERE true""".formatted(Revenue.OF_EVENT);
+
+    private static final String PENDING_PERIODS = "(SELECT periods FROM pending)";
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.dateTime("start_date", "Events at or after this time", "2023-01-01 00:00:00"),
@@ -91,109 +126,223 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
     @Override
     public PipeQuery query(PipeParams params) {
+        // The granularity is one of three fixed words (checked by its parameter), never the client's text.
+        Grain grain = Grain.of(params.string("granularity"));
+        Filters filters = new Filters(params.string("event_type"), params.string("country"),
+                params.string("device_type"));
         OffsetDateTime start = params.dateTime("start_date");
         OffsetDateTime end = params.dateTime("end_date");
-        DaySplit split = DaySplit.of(start, end);
+        // end is inclusive: the range is [start, until).
+        OffsetDateTime until = end == null ? null : end.plus(1, ChronoUnit.MICROS);
 
-        // The granularity is one of three fixed words (checked by its parameter), never the client's text.
-        String granularity = params.string("granularity");
-        PipeSql sql = new PipeSql(PER_PERIOD.formatted(periodOut(granularity), periodIn(granularity)));
-        boolean any = false;
-        if (split.hasWholeDays()) {
-            sql.append(WHOLE_DAYS)
-                    .bindIfPresent(" AND day >= ?", split.wholeFrom())
-                    .bindIfPresent(" AND day < ?", split.wholeUntil());
-            filters(sql, params);
-            sql.append(" UNION ALL ").append(PENDING_DAYS)
-                    .bind("?::timestamptz", split.wholeFrom())
-                    .bind(", ?::timestamptz) WHERE true", split.wholeUntil());
-            filters(sql, params);
-            any = true;
-        }
-        if (split.hasLowerEdge()) {
-            sql.append(any ? " UNION ALL " : "").append(EDGE_EVENTS)
-                    .bind(" AND event_timestamp >= ?", start)
-                    .bind(" AND event_timestamp < ?", split.lowerEdgeUntil());
-            filters(sql, params);
-            any = true;
-        }
-        if (split.hasUpperEdge()) {
-            sql.append(any ? " UNION ALL " : "").append(EDGE_EVENTS)
-                    .bind(" AND event_timestamp >= ?", split.upperEdgeFrom())
-                    .bind(" AND event_timestamp <= ?", end);
-            filters(sql, params);
-        }
-        return sql.append(") AS source) AS periods GROUP BY period, event_type ORDER BY period, event_type").build();
-    }
-
-    private static void filters(PipeSql sql, PipeParams params) {
-        sql.bindIfPresent(" AND event_type = ?", params.string("event_type"))
-                .bindIfPresent(" AND country = ?", params.string("country"))
-                .bindIfPresent(" AND device_type = ?", params.string("device_type"));
-    }
-
-    /** The period of a row's UTC day: one of three fixed expressions. */
-    private static String periodIn(String granularity) {
-        return switch (granularity) {
-            case "week" -> "date_trunc('week', day AT TIME ZONE 'UTC')";
-            case "month" -> "date_trunc('month', day AT TIME ZONE 'UTC')";
-            default -> "day";
-        };
-    }
-
-    /** The period as an instant again (weeks and months were computed as UTC wall time). */
-    private static String periodOut(String granularity) {
-        return granularity.equals("day") ? "period" : "period AT TIME ZONE 'UTC'";
-    }
-
-    /**
-     * How an inclusive range [start, end] (either end open when null) splits into whole UTC days
-     * [wholeFrom, wholeUntil) and raw edges [start, lowerEdgeUntil) and [upperEdgeFrom, end].
-     */
-    record DaySplit(OffsetDateTime start, OffsetDateTime end, OffsetDateTime wholeFrom, OffsetDateTime wholeUntil) {
-
-        static DaySplit of(OffsetDateTime start, OffsetDateTime end) {
-            OffsetDateTime wholeFrom = start == null ? null : ceilToDay(start);
-            // end is inclusive: the day holding end is whole only if end is its last microsecond.
-            OffsetDateTime wholeUntil = end == null ? null : floorToDay(end.plus(1, ChronoUnit.MICROS));
-            if (wholeFrom != null && wholeUntil != null && !wholeFrom.isBefore(wholeUntil)) {
-                // No whole day inside: the range is raw events only.
-                return new DaySplit(start, end, null, null);
+        PipeSql sql = new PipeSql(PENDING).bind(HEAD, grain.table);
+        Parts parts = new Parts(sql, grain, filters);
+        OffsetDateTime first = start == null ? null : grain.floor(start);
+        OffsetDateTime last = until == null ? null : grain.floor(until);
+        boolean lowerCut = start != null && !start.isEqual(first);
+        boolean upperCut = until != null && !until.isEqual(last);
+        if (lowerCut && upperCut && first.isEqual(last)) {
+            // Inside one period: nothing to sum, its part of the events is read as it is.
+            parts.raw(start, until, first);
+        } else {
+            OffsetDateTime wholeFrom = lowerCut ? grain.next(first) : start;
+            OffsetDateTime wholeUntil = upperCut ? last : until;
+            if (wholeFrom == null || wholeUntil == null || wholeFrom.isBefore(wholeUntil)) {
+                parts.whole(wholeFrom, wholeUntil);
             }
-            return new DaySplit(start, end, wholeFrom, wholeUntil);
-        }
-
-        boolean hasWholeDays() {
-            return !(start != null && end != null && wholeFrom == null);
-        }
-
-        boolean hasLowerEdge() {
-            if (start == null) {
-                return false;
+            if (lowerCut) {
+                parts.lowerCut(start, first);
             }
-            return !hasWholeDays() || start.isBefore(wholeFrom);
+            if (upperCut) {
+                parts.upperCut(last, until);
+            }
+        }
+        return sql.append(") AS parts GROUP BY period, event_type ORDER BY period, event_type").build();
+    }
+
+    /** The parts of the statement, joined by UNION ALL; each period is in one part (or in a cut's two). */
+    private static final class Parts {
+
+        private final PipeSql sql;
+        private final Grain grain;
+        private final Filters filters;
+        private boolean any;
+
+        Parts(PipeSql sql, Grain grain, Filters filters) {
+            this.sql = sql;
+            this.grain = grain;
+            this.filters = filters;
         }
 
-        OffsetDateTime lowerEdgeUntil() {
-            // Without whole days the lower edge covers the whole range, up to and including end.
-            return hasWholeDays() ? wholeFrom : end.plus(1, ChronoUnit.MICROS);
+        private PipeSql next(String head) {
+            sql.append(any ? " UNION ALL " : "").append(head);
+            any = true;
+            return sql;
         }
 
-        boolean hasUpperEdge() {
-            return end != null && hasWholeDays() && !wholeUntil.isAfter(end);
+        /** Whole periods in [from, until), either end open: from the table, or raw when pending. */
+        void whole(OffsetDateTime from, OffsetDateTime until) {
+            next(WHOLE_PERIODS)
+                    .bindIfPresent(" AND day >= ?", from)
+                    .bindIfPresent(" AND day < ?", until);
+            filters.onTable(sql);
+            sql.append(" GROUP BY period, event_type");
+            pendingRaw(from, until);
         }
 
-        OffsetDateTime upperEdgeFrom() {
-            return wholeUntil;
+        /** [start, end of its period): the period's suffix of whole days plus the newcomers of the partial day. */
+        void lowerCut(OffsetDateTime start, OffsetDateTime period) {
+            OffsetDateTime periodEnd = grain.next(period);
+            if (grain == Grain.DAY) {
+                raw(start, periodEnd, period);
+                return;
+            }
+            OffsetDateTime firstWholeDay = ceilToDay(start);
+            cutDays("last_seen", period, firstWholeDay, periodEnd);
+            if (start.isBefore(firstWholeDay)) {
+                partialDay(period, start, firstWholeDay, firstWholeDay, periodEnd);
+            }
+            pendingRaw(start, periodEnd);
         }
 
-        private static OffsetDateTime floorToDay(OffsetDateTime time) {
-            return time.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+        /** [start of its period, until): the period's prefix of whole days plus the newcomers of the partial day. */
+        void upperCut(OffsetDateTime period, OffsetDateTime until) {
+            if (grain == Grain.DAY) {
+                raw(period, until, period);
+                return;
+            }
+            OffsetDateTime partialDay = floorToDay(until);
+            cutDays("first_seen", period, period, partialDay);
+            partialDay(period, partialDay, until, period, partialDay);
+            pendingRaw(period, until);
         }
 
-        private static OffsetDateTime ceilToDay(OffsetDateTime time) {
-            OffsetDateTime floor = floorToDay(time);
-            return floor.isEqual(time) ? floor : floor.plusDays(1);
+        /** Days [from, until) of a period that is not pending. */
+        private void cutDays(String counted, OffsetDateTime period, OffsetDateTime from, OffsetDateTime until) {
+            if (!from.isBefore(until)) {
+                return;
+            }
+            next(CUT_DAYS.formatted(counted))
+                    .bind(" AND period = ?", period)
+                    .bind(" AND day >= ?", from)
+                    .bind(" AND day < ?", until);
+            filters.onTable(sql);
+            sql.bind(" AND NOT ?::timestamptz = ANY ((SELECT periods FROM pending)::timestamptz[])", period)
+                    .append(" GROUP BY period, event_type");
         }
+
+        /**
+         * The events of [from, until) in a period that is not pending, counting only the customers with no
+         * event in [otherFrom, otherUntil), the rest of the cut, where the table already counted them.
+         */
+        private void partialDay(OffsetDateTime period, OffsetDateTime from, OffsetDateTime until,
+                                OffsetDateTime otherFrom, OffsetDateTime otherUntil) {
+            next(PARTIAL_DAY_HEAD)
+                    .bind(" AND x.event_timestamp >= ?", otherFrom)
+                    .bind(" AND x.event_timestamp < ?", otherUntil);
+            filters.onEvents(sql, "x.", false);
+            sql.append(PARTIAL_DAY_CUSTOMERS)
+                    .bind(" AND event_timestamp >= ?", from)
+                    .bind(" AND event_timestamp < ?", until);
+            filters.onEvents(sql, "", true);
+            sql.append(" GROUP BY customer_id, event_type) AS n, ")
+                    .bind("(SELECT ?::timestamptz AS period) AS cut", period)
+                    .append(" WHERE NOT cut.period = ANY ((SELECT periods FROM pending)::timestamptz[]) GROUP BY period, n.event_type");
+        }
+
+        /** The pending periods' part of [from, until), either end open, from the raw events. */
+        private void pendingRaw(OffsetDateTime from, OffsetDateTime until) {
+            next(RAW_HEAD).append(PENDING_PERIODS);
+            rawBody(from, until);
+        }
+
+        /** [from, until) inside {@code period}, from the raw events, pending or not. */
+        void raw(OffsetDateTime from, OffsetDateTime until, OffsetDateTime period) {
+            next(RAW_HEAD).bind("ARRAY[?::timestamptz]", period);
+            rawBody(from, until);
+        }
+
+        private void rawBody(OffsetDateTime from, OffsetDateTime until) {
+            sql.append(RAW_BODY)
+                    .bind(" AND event_timestamp >= greatest(p.period, ?::timestamptz)", from)
+                    .bind(" AND event_timestamp < least((p.period AT TIME ZONE 'UTC' + ?::text::interval)", grain.length)
+                    .bind(" AT TIME ZONE 'UTC', ?::timestamptz)", until);
+            filters.onEvents(sql, "", true);
+            sql.append(" GROUP BY event_type) AS r");
+        }
+    }
+
+    /** The optional filters, and which level of behavioral_days answers them. */
+    private record Filters(String eventType, String country, String deviceType) {
+
+        /** GROUPING(country, device_type): a rolled-up column counts 2 (country) or 1 (device type). */
+        int level() {
+            return (country == null ? 2 : 0) + (deviceType == null ? 1 : 0);
+        }
+
+        void onTable(PipeSql sql) {
+            sql.bind(" AND level = ?", (short) level())
+                    .bindIfPresent(" AND event_type = ?", eventType)
+                    .bindIfPresent(" AND country = ?", country)
+                    .bindIfPresent(" AND device_type = ?", deviceType);
+        }
+
+        void onEvents(PipeSql sql, String alias, boolean withType) {
+            if (withType) {
+                sql.bindIfPresent(" AND " + alias + "event_type = ?", eventType);
+            }
+            sql.bindIfPresent(" AND " + alias + "country = ?", country)
+                    .bindIfPresent(" AND " + alias + "device_type = ?", deviceType);
+        }
+    }
+
+    /** A period length: its name in behavioral_days, its length as an interval, and its bounds in UTC. */
+    enum Grain {
+        DAY("day", "1 day"),
+        WEEK("week", "7 days"),
+        MONTH("month", "1 month");
+
+        /** Its name in behavioral_days and behavioral_pending. */
+        final String table;
+        final String length;
+
+        Grain(String table, String length) {
+            this.table = table;
+            this.length = length;
+        }
+
+        static Grain of(String name) {
+            return switch (name) {
+                case "week" -> WEEK;
+                case "month" -> MONTH;
+                default -> DAY;
+            };
+        }
+
+        OffsetDateTime floor(OffsetDateTime time) {
+            OffsetDateTime day = floorToDay(time);
+            return switch (this) {
+                case DAY -> day;
+                case WEEK -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+                case MONTH -> day.withDayOfMonth(1);
+            };
+        }
+
+        OffsetDateTime next(OffsetDateTime period) {
+            return switch (this) {
+                case DAY -> period.plusDays(1);
+                case WEEK -> period.plusWeeks(1);
+                case MONTH -> period.plusMonths(1);
+            };
+        }
+    }
+
+    private static OffsetDateTime floorToDay(OffsetDateTime time) {
+        return time.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+    }
+
+    private static OffsetDateTime ceilToDay(OffsetDateTime time) {
+        OffsetDateTime floor = floorToDay(time);
+        return floor.isEqual(time) ? floor : floor.plusDays(1);
     }
 }
