@@ -68,6 +68,44 @@ CREATE FUNCTION behavioral_invalidate(from_time timestamptz, until_time timestam
     SELECT count(*) FROM recorded
     $fn$;
 
+-- behavioral_raw(periods, period_length, from_time, until_time, event_type, country, device_type): for each
+-- period start in the array, its events in [from_time, until_time) (either end NULL for open) with the filters
+-- given (NULL for none), per event type: events, distinct customers, revenue. The endpoint's answer for a
+-- pending period, and for a range inside one period. plpgsql, one query per period with plain bounds, so that
+-- TimescaleDB excludes chunks and compressed batches by time and a call with no period does nothing: the same
+-- scan written as a LATERAL join over the periods measured 0.5 s of executor start-up at 10M events, and a
+-- full decompression of the chunk it read (runtime bounds from a join are not pushed to compressed batches).
+CREATE FUNCTION behavioral_raw(periods timestamptz[], period_length interval, from_time timestamptz,
+                               until_time timestamptz, only_event_type text, only_country text,
+                               only_device_type text)
+    RETURNS TABLE (period timestamptz, event_type text, event_count bigint, customers bigint,
+                   revenue double precision)
+    LANGUAGE plpgsql STABLE ROWS 10
+    AS $fn$
+    DECLARE
+        p    timestamptz;
+        low  timestamptz;
+        high timestamptz;
+    BEGIN
+        FOREACH p IN ARRAY coalesce(periods, '{}') LOOP
+            low := greatest(p, from_time);
+            high := least((p AT TIME ZONE 'UTC' + period_length) AT TIME ZONE 'UTC', until_time);
+            CONTINUE WHEN low >= high;
+            RETURN QUERY
+                SELECT p, e.event_type, count(*), count(DISTINCT e.customer_id COLLATE "C"),
+                       sum(CASE WHEN e.event_type = 'purchase' THEN coalesce(e.price, 0) * coalesce(e.quantity, 1)
+                                ELSE 0 END)
+                FROM customer_events e
+                WHERE e.event_timestamp >= low
+                  AND e.event_timestamp < high
+                  AND (only_event_type IS NULL OR e.event_type = only_event_type)
+                  AND (only_country IS NULL OR e.country = only_country)
+                  AND (only_device_type IS NULL OR e.device_type = only_device_type)
+                GROUP BY e.event_type;
+        END LOOP;
+    END
+    $fn$;
+
 -- The events stored before this migration: every period holding one is pending. The distinct days are found
 -- with one index probe each (a loose scan of customer_events_time_idx), not by reading every event.
 WITH RECURSIVE days AS (

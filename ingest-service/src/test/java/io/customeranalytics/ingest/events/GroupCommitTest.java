@@ -124,6 +124,13 @@ class GroupCommitTest {
         double statements = after[0] - before[0];
         assertEquals(REQUESTS, after[1] - before[1], 0.0, "every request went through group commit");
         assertTrue(statements < REQUESTS / 2.0, REQUESTS + " requests in " + statements + " statements");
+        // The group statements record the periods of what they stored, as the one-request statement does.
+        List<String> periods = IngestTestSupport.pendingPeriods(pool, "2024-04-29", "2024-05-10");
+        for (int day = 1; day <= 9; day++) {
+            assertTrue(periods.contains("day 2024-05-0" + day), periods.toString());
+        }
+        assertTrue(periods.containsAll(List.of("week 2024-04-29", "week 2024-05-06", "month 2024-05-01")),
+                periods.toString());
     }
 
     @Test

@@ -86,6 +86,22 @@ final class IngestTestSupport {
         return out;
     }
 
+    /**
+     * The periods recorded in behavioral_pending (V13) within [from, until), as "grain period" texts in order,
+     * for the tests that check a write records the day, week and month of what it stored.
+     */
+    static List<String> pendingPeriods(Pool pool, String from, String until) {
+        List<String> periods = new ArrayList<>();
+        for (Row row : rows(pool, """
+                SELECT DISTINCT grain, to_char(period AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS period
+                FROM behavioral_pending
+                WHERE period >= ($1::text || ' UTC')::timestamptz AND period < ($2::text || ' UTC')::timestamptz
+                ORDER BY grain, period""", from, until)) {
+            periods.add(row.getString("grain") + " " + row.getString("period"));
+        }
+        return periods;
+    }
+
     static long count(Pool pool, String sql, Object... params) {
         return rows(pool, sql, params).get(0).getLong(0);
     }

@@ -84,20 +84,12 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
                   WHERE true""".formatted(Revenue.OF_EVENT);
 
     /**
-     * From the raw events: for each period in the array, its events in [from, until), one query each (so each is
-     * bounded in time and reads only the chunks it needs).
+     * From the raw events (behavioral_raw, V13): for each period in the array, its events in [from, until), per
+     * event type; nothing at all for an empty array.
      */
-    private static final String RAW_HEAD = """
-            SELECT p.period, r.event_type, r.event_count, r.customers, r.revenue
-            FROM unnest(""";
-
-    private static final String RAW_BODY = """
-            ) AS p(period)
-            CROSS JOIN LATERAL (
-                SELECT event_type, count(*) AS event_count, count(DISTINCT customer_id COLLATE "C") AS customers,
-                       sum(%s) AS revenue
-                FROM customer_events
-                WHERE true""".formatted(Revenue.OF_EVENT);
+    private static final String RAW = """
+            SELECT period, event_type, event_count, customers, revenue
+            FROM behavioral_raw(""";
 
     private static final String PENDING_PERIODS = "(SELECT periods FROM pending)";
 
@@ -252,23 +244,23 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
         /** The pending periods' part of [from, until), either end open, from the raw events. */
         private void pendingRaw(OffsetDateTime from, OffsetDateTime until) {
-            next(RAW_HEAD).append(PENDING_PERIODS);
-            rawBody(from, until);
+            next(RAW).append(PENDING_PERIODS);
+            rawArguments(from, until);
         }
 
         /** [from, until) inside {@code period}, from the raw events, pending or not. */
         void raw(OffsetDateTime from, OffsetDateTime until, OffsetDateTime period) {
-            next(RAW_HEAD).bind("ARRAY[?::timestamptz]", period);
-            rawBody(from, until);
+            next(RAW).bind("ARRAY[?::timestamptz]", period);
+            rawArguments(from, until);
         }
 
-        private void rawBody(OffsetDateTime from, OffsetDateTime until) {
-            sql.append(RAW_BODY)
-                    .bind(" AND event_timestamp >= greatest(p.period, ?::timestamptz)", from)
-                    .bind(" AND event_timestamp < least((p.period AT TIME ZONE 'UTC' + ?::text::interval)", grain.length)
-                    .bind(" AT TIME ZONE 'UTC', ?::timestamptz)", until);
-            filters.onEvents(sql, "", true);
-            sql.append(" GROUP BY event_type) AS r");
+        private void rawArguments(OffsetDateTime from, OffsetDateTime until) {
+            sql.bind(", ?::text::interval", grain.length)
+                    .bind(", ?::timestamptz", from)
+                    .bind(", ?::timestamptz", until)
+                    .bind(", ?::text", filters.eventType())
+                    .bind(", ?::text", filters.country())
+                    .bind(", ?::text)", filters.deviceType());
         }
     }
 
