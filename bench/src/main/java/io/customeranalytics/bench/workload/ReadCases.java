@@ -325,8 +325,9 @@ public final class ReadCases {
             values.add(LocalDateTime.parse(p.get("start_date"), DATE_TIME).atOffset(ZoneOffset.UTC));
         }
         if (p.containsKey("end_date")) {
-            sql.append(" AND event_timestamp <= ?");
-            values.add(LocalDateTime.parse(p.get("end_date"), DATE_TIME).atOffset(ZoneOffset.UTC));
+            // An end_date to the second covers that whole second, as the endpoints read it (docs/api.md).
+            sql.append(" AND event_timestamp < ?");
+            values.add(LocalDateTime.parse(p.get("end_date"), DATE_TIME).atOffset(ZoneOffset.UTC).plusSeconds(1));
         }
     }
 

@@ -120,7 +120,7 @@ public class PipeDocumentationFilter implements OASFilter {
             case INT32 -> integer("int32");
             case FLOAT64 -> OASFactory.createSchema().addType(Schema.SchemaType.NUMBER).format("double");
             case DATE -> OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("date");
-            case DATETIME -> OASFactory.createSchema().addType(Schema.SchemaType.STRING)
+            case DATETIME, END_DATETIME -> OASFactory.createSchema().addType(Schema.SchemaType.STRING)
                     .pattern("^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}.*$");
             case ENUM -> OASFactory.createSchema().addType(Schema.SchemaType.STRING)
                     .enumeration(new ArrayList<>(param.allowed()));

@@ -4,6 +4,8 @@ package io.customeranalytics.common.pipes;
 public enum ParamType {
     STRING("String"),
     DATETIME("DateTime"),
+    /** A DateTime that bounds a range from above, inclusive: to the second, it covers that whole second. */
+    END_DATETIME("DateTime"),
     DATE("Date"),
     INT32("Int32"),
     FLOAT64("Float64"),

@@ -32,6 +32,11 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
         return new PipeParam(name, ParamType.DATETIME, false, null, null, null, List.of(), description, example);
     }
 
+    /** An inclusive upper bound (TimeFormats.parseEndDateTime): given to the second, it covers that second. */
+    public static PipeParam endDateTime(String name, String description, String example) {
+        return new PipeParam(name, ParamType.END_DATETIME, false, null, null, null, List.of(), description, example);
+    }
+
     public static PipeParam int32(String name, int defaultValue, long min, long max, String description) {
         return new PipeParam(name, ParamType.INT32, false, defaultValue, min, max, List.of(), description,
                 Integer.toString(defaultValue));
@@ -77,6 +82,13 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
             case DATETIME -> {
                 try {
                     yield TimeFormats.parseDateTime(raw);
+                } catch (DateTimeException e) {
+                    throw invalid(raw);
+                }
+            }
+            case END_DATETIME -> {
+                try {
+                    yield TimeFormats.parseEndDateTime(raw);
                 } catch (DateTimeException e) {
                     throw invalid(raw);
                 }
@@ -129,7 +141,7 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
     public String expected() {
         return switch (type) {
             case STRING -> "a string";
-            case DATETIME -> "a DateTime as " + TimeFormats.DATE_TIME_FORMATS;
+            case DATETIME, END_DATETIME -> "a DateTime as " + TimeFormats.DATE_TIME_FORMATS;
             case DATE -> "a Date as " + TimeFormats.DATE_FORMAT;
             case INT32 -> "an integer from " + (min == null ? Integer.MIN_VALUE : min) + " to "
                     + (max == null ? Integer.MAX_VALUE : max);

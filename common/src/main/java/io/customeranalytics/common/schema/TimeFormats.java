@@ -61,6 +61,18 @@ public final class TimeFormats {
     }
 
     /**
+     * An inclusive upper bound ({@code end_date}): as {@link #parseDateTime}, except that a time given to the second
+     * (no fraction) covers that whole second, up to its last microsecond. Events are stored to the microsecond but
+     * served to the second, and Tinybird stores DateTime to the second: {@code end_date=2023-06-15 14:30:45} must
+     * include an event served as {@code 2023-06-15 14:30:45}, whatever its fraction.
+     */
+    public static OffsetDateTime parseEndDateTime(String text) {
+        OffsetDateTime time = parseDateTime(text);
+        Matcher m = DATE_TIME.matcher(text.strip());
+        return m.matches() && m.group(7) == null ? time.plus(999_999, ChronoUnit.MICROS) : time;
+    }
+
+    /**
      * Parses a Date.
      *
      * @throws DateTimeException with a message for the client when the text is not a valid Date

@@ -17,6 +17,15 @@ class TimeFormatsTest {
     }
 
     @Test
+    void anEndGivenToTheSecondCoversThatWholeSecondAndOneWithAFractionIsExact() {
+        assertEquals(utc(2023, 6, 30, 23, 59, 59, 999_999_000), TimeFormats.parseEndDateTime("2023-06-30 23:59:59"));
+        assertEquals(utc(2023, 6, 30, 21, 59, 59, 999_999_000),
+                TimeFormats.parseEndDateTime("2023-06-30T23:59:59+02:00"));
+        assertEquals(utc(2023, 6, 30, 23, 59, 59, 500_000_000), TimeFormats.parseEndDateTime("2023-06-30T23:59:59.5Z"));
+        assertEquals(utc(2023, 6, 30, 23, 59, 0, 999_999_000), TimeFormats.parseEndDateTime("2023-06-30 23:59"));
+    }
+
+    @Test
     void readsTheTinybirdFormatAsUtc() {
         assertEquals(utc(2023, 6, 15, 14, 30, 45, 0), TimeFormats.parseDateTime("2023-06-15 14:30:45"));
     }

@@ -95,7 +95,7 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.dateTime("start_date", "Events at or after this time", "2023-01-01 00:00:00"),
-            PipeParam.dateTime("end_date", "Events at or before this time", "2023-06-30 23:59:59"),
+            PipeParam.endDateTime("end_date", "Events at or before this time (given to the second, through that whole second)", "2023-06-30 23:59:59"),
             PipeParam.string("event_type", "Only events of this type", "purchase"),
             PipeParam.string("country", "Only events from this country", "US"),
             PipeParam.string("device_type", "Only events from this device type", "mobile"),

@@ -29,6 +29,8 @@ final class BehaviorExpectation {
 
     static List<Row> compute(List<TestEvents.Event> events, Predicate<TestEvents.Event> filter, OffsetDateTime start,
                              OffsetDateTime end, String granularity) {
+        // An end given to the second covers that whole second (docs/api.md, Conventions).
+        OffsetDateTime last = end != null && end.getNano() == 0 ? end.plus(999_999, ChronoUnit.MICROS) : end;
         Map<String, long[]> counts = new TreeMap<>();
         Map<String, Set<String>> customers = new TreeMap<>();
         Map<String, Double> revenue = new TreeMap<>();
@@ -36,7 +38,7 @@ final class BehaviorExpectation {
             if (!filter.test(e)) {
                 continue;
             }
-            if (start != null && e.timestamp().isBefore(start) || end != null && e.timestamp().isAfter(end)) {
+            if (start != null && e.timestamp().isBefore(start) || last != null && e.timestamp().isAfter(last)) {
                 continue;
             }
             String key = TestEvents.text(period(e.timestamp(), granularity)) + "|" + e.eventType();

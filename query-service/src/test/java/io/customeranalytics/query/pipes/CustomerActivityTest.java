@@ -104,6 +104,26 @@ class CustomerActivityTest {
     }
 
     @Test
+    void anEndDateToTheSecondCoversThatWholeSecondAndOneWithAFractionIsExact() {
+        // Served as 2022-07-04 10:15:30; a client that reads it back and asks up to that second must get it.
+        String who = unique("second");
+        TestEvents.insert(pool, List.of(TestEvents.event(who + "-a", who, "page_view", utc("2022-07-04 10:15:30.750000")),
+                TestEvents.event(who + "-b", who, "page_view", utc("2022-07-04 10:15:31"))));
+        given().queryParam("customer_id", who).queryParam("token", ADMIN).queryParam("end_date", "2022-07-04 10:15:30")
+                .when().get("/v0/pipes/customer_activity.json")
+                .then().statusCode(200).body("rows", equalTo(1)).body("data[0].event_id", equalTo(who + "-a"))
+                .body("data[0].event_timestamp", equalTo("2022-07-04 10:15:30"));
+        given().queryParam("customer_id", who).queryParam("token", ADMIN)
+                .queryParam("end_date", "2022-07-04T10:15:30.5Z")
+                .when().get("/v0/pipes/customer_activity.json")
+                .then().statusCode(200).body("rows", equalTo(0));
+        given().queryParam("granularity", "day").queryParam("token", ADMIN).queryParam("event_type", "page_view")
+                .queryParam("start_date", "2022-07-04 10:15:30").queryParam("end_date", "2022-07-04 10:15:30")
+                .when().get("/v0/pipes/customer_behavioral_analysis.json")
+                .then().statusCode(200).body("data[0].event_count", equalTo(1));
+    }
+
+    @Test
     void limitCutsAndCountsWhatWasBeforeIt() {
         given().queryParam("customer_id", customer).queryParam("token", ADMIN).queryParam("limit", 7)
                 .when().get("/v0/pipes/customer_activity.json")

@@ -147,7 +147,8 @@ class CustomerBehavioralAnalysisTest {
 
     /**
      * Events on the last microsecond of a day, a week and a month, and on the first of the next: each falls in its
-     * own period, and the inclusive bounds keep or drop it to the microsecond.
+     * own period, and the inclusive bounds keep or drop it: to the microsecond when given with a fraction, through
+     * the whole second when given to the second.
      */
     @Test
     void eventsOnPeriodBoundariesFallInTheirOwnPeriodAndBoundsCutToTheMicrosecond() {
@@ -180,13 +181,21 @@ class CustomerBehavioralAnalysisTest {
         assertRow(months.get(0), "2022-03-01 00:00:00", "page_view", 3, 2, 0);
         assertRow(months.get(1), "2022-04-01 00:00:00", "page_view", 1, 1, 0);
 
-        // An end at 23:59:59 leaves out the event in that day's last second; one at its last microsecond keeps it.
+        // An end given with a fraction cuts to the microsecond: 23:59:59.5 leaves out the event of 23:59:59.999999.
+        List<Map<String, Object>> toTheFraction = request(country).queryParam("granularity", "month")
+                .queryParam("start_date", "2022-03-01 00:00:00").queryParam("end_date", "2022-03-31T23:59:59.5Z")
+                .when().get("/v0/pipes/customer_behavioral_analysis.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        assertEquals(1, toTheFraction.size());
+        assertRow(toTheFraction.get(0), "2022-03-01 00:00:00", "page_view", 2, 2, 0);
+        // An end given to the second covers that whole second (the event is served as 23:59:59), as its last
+        // microsecond does.
         List<Map<String, Object>> toTheSecond = request(country).queryParam("granularity", "month")
                 .queryParam("start_date", "2022-03-01 00:00:00").queryParam("end_date", "2022-03-31 23:59:59")
                 .when().get("/v0/pipes/customer_behavioral_analysis.json")
                 .then().statusCode(200).extract().jsonPath().getList("data");
         assertEquals(1, toTheSecond.size());
-        assertRow(toTheSecond.get(0), "2022-03-01 00:00:00", "page_view", 2, 2, 0);
+        assertRow(toTheSecond.get(0), "2022-03-01 00:00:00", "page_view", 3, 2, 0);
         List<Map<String, Object>> toTheMicrosecond = request(country).queryParam("granularity", "month")
                 .queryParam("start_date", "2022-03-01 00:00:00").queryParam("end_date", "2022-03-31T23:59:59.999999Z")
                 .when().get("/v0/pipes/customer_behavioral_analysis.json")
@@ -194,7 +203,7 @@ class CustomerBehavioralAnalysisTest {
         assertEquals(1, toTheMicrosecond.size());
         assertRow(toTheMicrosecond.get(0), "2022-03-01 00:00:00", "page_view", 3, 2, 0);
 
-        // A range of one microsecond on each side of midnight: both ends are inclusive, and each event keeps its day.
+        // From the last microsecond of a day through the first second of the next: each event keeps its day.
         List<Map<String, Object>> midnight = request(country)
                 .queryParam("start_date", "2022-03-06T23:59:59.999999Z").queryParam("end_date", "2022-03-07 00:00:00")
                 .when().get("/v0/pipes/customer_behavioral_analysis.json")
