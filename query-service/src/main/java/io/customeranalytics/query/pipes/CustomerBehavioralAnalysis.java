@@ -72,13 +72,13 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
      * whole days (probed per customer on customer_events_customer_count_idx, V10).
      */
     private static final String PARTIAL_DAY_HEAD = """
-            SELECT period, n.event_type, sum(n.event_count) AS event_count,
-                   count(*) FILTER (WHERE NOT EXISTS (
+            SELECT period, n.event_type, %ssum(n.event_count) AS event_count,
+                   %scount(*) FILTER (WHERE NOT EXISTS (
                        SELECT 1 FROM customer_events x
                        WHERE x.customer_id = n.customer_id AND x.event_type = n.event_type""";
 
     private static final String PARTIAL_DAY_CUSTOMERS = """
-            )) AS customers, sum(n.revenue) AS revenue
+            )) AS customers, %%ssum(n.revenue) AS revenue
             FROM (SELECT customer_id, event_type, count(*) AS event_count, sum(%s) AS revenue
                   FROM customer_events
                   WHERE true""".formatted(Revenue.OF_EVENT);
@@ -149,7 +149,9 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
                 parts.upperCut(last, until);
             }
         }
-        return sql.append(") AS parts GROUP BY period, event_type ORDER BY period, event_type").build();
+        // A period and type whose only events were subtracted (outside the range) has none left: no row.
+        return sql.append(") AS parts GROUP BY period, event_type HAVING sum(event_count) > 0"
+                + " ORDER BY period, event_type").build();
     }
 
     /** The parts of the statement, joined by UNION ALL; each period is in one part (or in a cut's two). */
@@ -182,30 +184,49 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
             pendingRaw(from, until);
         }
 
-        /** [start, end of its period): the period's suffix of whole days plus the newcomers of the partial day. */
+        /**
+         * [start, end of its period): the period's suffix of whole days, and the partial day before it. That day is
+         * read from the raw events on its shorter side: [start, next midnight) adds its customers with no later
+         * event in the period; or, when start is in the first half of its day, the suffix from that day's midnight
+         * is taken and [midnight, start) subtracts its customers with no event from start on.
+         */
         void lowerCut(OffsetDateTime start, OffsetDateTime period) {
             OffsetDateTime periodEnd = grain.next(period);
             if (grain == Grain.DAY) {
                 raw(start, periodEnd, period);
                 return;
             }
-            OffsetDateTime firstWholeDay = ceilToDay(start);
-            cutDays("last_seen", period, firstWholeDay, periodEnd);
-            if (start.isBefore(firstWholeDay)) {
-                partialDay(period, start, firstWholeDay, firstWholeDay, periodEnd);
+            OffsetDateTime day = floorToDay(start);
+            OffsetDateTime nextDay = ceilToDay(start);
+            if (start.isAfter(day) && start.isBefore(day.plusHours(12))) {
+                cutDays("last_seen", period, day, periodEnd);
+                partialDay(period, day, start, start, periodEnd, "-");
+            } else {
+                cutDays("last_seen", period, nextDay, periodEnd);
+                partialDay(period, start, nextDay, nextDay, periodEnd, "");
             }
             pendingRaw(start, periodEnd);
         }
 
-        /** [start of its period, until): the period's prefix of whole days plus the newcomers of the partial day. */
+        /**
+         * [start of its period, until): the period's prefix of whole days, and the partial day holding until, on
+         * its shorter side: [midnight, until) adds its customers with no earlier event in the period; or, when
+         * until is in the second half of its day, the prefix through that day is taken and [until, next midnight)
+         * subtracts its customers with no event before until.
+         */
         void upperCut(OffsetDateTime period, OffsetDateTime until) {
             if (grain == Grain.DAY) {
                 raw(period, until, period);
                 return;
             }
-            OffsetDateTime partialDay = floorToDay(until);
-            cutDays("first_seen", period, period, partialDay);
-            partialDay(period, partialDay, until, period, partialDay);
+            OffsetDateTime day = floorToDay(until);
+            if (until.isAfter(day.plusHours(12))) {
+                cutDays("first_seen", period, period, day.plusDays(1));
+                partialDay(period, until, day.plusDays(1), period, until, "-");
+            } else {
+                cutDays("first_seen", period, period, day);
+                partialDay(period, day, until, period, day, "");
+            }
             pendingRaw(period, until);
         }
 
@@ -224,16 +245,20 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
         }
 
         /**
-         * The events of [from, until) in a period that is not pending, counting only the customers with no
-         * event in [otherFrom, otherUntil), the rest of the cut, where the table already counted them.
+         * The events of [from, until) in a period that is not pending, counting only the customers with no event in
+         * [otherFrom, otherUntil): added ({@code sign} "") when the table has not counted them, subtracted ("-")
+         * when it has and they are outside the range asked for. The sign is one of two fixed texts.
          */
         private void partialDay(OffsetDateTime period, OffsetDateTime from, OffsetDateTime until,
-                                OffsetDateTime otherFrom, OffsetDateTime otherUntil) {
-            next(PARTIAL_DAY_HEAD)
+                                OffsetDateTime otherFrom, OffsetDateTime otherUntil, String sign) {
+            if (!from.isBefore(until)) {
+                return;
+            }
+            next(PARTIAL_DAY_HEAD.formatted(sign, sign))
                     .bind(" AND x.event_timestamp >= ?", otherFrom)
                     .bind(" AND x.event_timestamp < ?", otherUntil);
             filters.onEvents(sql, "x.", false);
-            sql.append(PARTIAL_DAY_CUSTOMERS)
+            sql.append(PARTIAL_DAY_CUSTOMERS.formatted(sign))
                     .bind(" AND event_timestamp >= ?", from)
                     .bind(" AND event_timestamp < ?", until);
             filters.onEvents(sql, "", true);
