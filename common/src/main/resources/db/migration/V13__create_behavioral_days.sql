@@ -54,8 +54,11 @@ CREATE INDEX behavioral_pending_period_idx ON behavioral_pending (grain, period)
 
 -- Records every period of the three grains that overlaps the UTC days of [from_time, until_time]: for a
 -- writer that bypasses the API (a bulk COPY, a repair), so that customer_behavioral_analysis sees its rows.
+-- Callable from any search_path (SET search_path FROM CURRENT: this schema, as Flyway set it), e.g. from psql as
+-- SELECT analytics.behavioral_invalidate('2023-01-01', '2023-12-31').
 CREATE FUNCTION behavioral_invalidate(from_time timestamptz, until_time timestamptz) RETURNS bigint
     LANGUAGE sql VOLATILE
+    SET search_path FROM CURRENT
     AS $fn$
     WITH periods AS (
         SELECT DISTINCT g.grain, date_trunc(g.grain, d.day AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period
@@ -81,6 +84,7 @@ CREATE FUNCTION behavioral_raw(periods timestamptz[], period_length interval, fr
     RETURNS TABLE (period timestamptz, event_type text, event_count bigint, customers bigint,
                    revenue double precision)
     LANGUAGE plpgsql STABLE ROWS 10
+    SET search_path FROM CURRENT
     AS $fn$
     DECLARE
         p    timestamptz;

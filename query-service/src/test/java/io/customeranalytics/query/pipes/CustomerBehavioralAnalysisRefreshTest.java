@@ -222,6 +222,35 @@ class CustomerBehavioralAnalysisRefreshTest {
         assertEquals(2, ((Number) week.get("unique_customers")).intValue());
     }
 
+    @Test
+    void aWriterThatBypassesTheApiRecordsWhatItWroteWithBehavioralInvalidate() {
+        Run run = generate(500, 40, 19);
+        TestEvents.insert(pool, run.events());
+        refresh();
+        // A bulk writer's rows, written without recording their periods: once those periods are refreshed, the
+        // table does not know them.
+        TestEvents.Event bulk = new TestEvents.Event(unique("bulk"), unique("bulk-customer"), run.types()[0],
+                utc("2022-02-02 02:02:02"), null, null, null, null, run.devices()[0], run.countries()[0], null,
+                null, null);
+        TestEvents.rows(pool, """
+                INSERT INTO customer_events (event_id, customer_id, event_type, event_timestamp, device_type, country)
+                VALUES ($1, $2, $3, $4, $5, $6)""", bulk.eventId(), bulk.customerId(), bulk.eventType(),
+                bulk.timestamp(), bulk.deviceType(), bulk.country());
+        Map<String, String> q = new LinkedHashMap<>(Map.of("granularity", "month", "event_type", run.types()[0]));
+        check(run, q, "before the bulk write is recorded (its rows are not in the table):");
+        // What docs/operations.md tells such a writer to run, from a session whose search_path is not ours.
+        pool.withTransaction(conn -> conn.query("SET LOCAL search_path = pg_catalog").execute()
+                        .chain(() -> conn.query("SELECT analytics.behavioral_invalidate('2022-02-02', '2022-02-02')")
+                                .execute()))
+                .await().atMost(Duration.ofSeconds(30));
+        List<TestEvents.Event> all = new ArrayList<>(run.events());
+        all.add(bulk);
+        Run after = new Run(all, run.countries(), run.devices(), run.types());
+        check(after, q, "recorded, pending:");
+        refresh();
+        check(after, q, "recorded, refreshed:");
+    }
+
     private static OffsetDateTime next(OffsetDateTime period, String granularity) {
         return switch (granularity) {
             case "week" -> period.plusWeeks(1);
