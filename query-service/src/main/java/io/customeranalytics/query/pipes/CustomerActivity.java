@@ -34,7 +34,9 @@ public class CustomerActivity extends DeclaredPipe {
             PipeParam.string("customer_id", "The customer", "cust-789").asRequired(),
             PipeParam.string("event_type", "Only events of this type", "page_view"),
             PipeParam.dateTime("start_date", "Events at or after this time", "2023-01-01 00:00:00"),
-            PipeParam.endDateTime("end_date", "Events at or before this time (given to the second, through that whole second)", "2023-12-31 23:59:59"),
+            PipeParam.endDateTime("end_date",
+                    "Events at or before this time (given to the second, through that whole second)",
+                    "2023-12-31 23:59:59"),
             PipeParam.limit(100, 10_000));
 
     private static final List<PipeColumn> COLUMNS = List.of(

@@ -68,8 +68,9 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
             WHERE grain = $1""";
 
     /**
-     * The partial day of a cut period: its events and revenue, and its customers without an event in the cut's
-     * whole days (probed per customer on customer_events_customer_count_idx, V10).
+     * A partial day of a cut period: its events and revenue, and its customers without an event in another part
+     * of the period (probed per customer on customer_events_customer_count_idx, V10). {@code %s}: "" to add it,
+     * "-" to subtract it (the part of the day outside the range, when the table's whole day was taken).
      */
     private static final String PARTIAL_DAY_HEAD = """
             SELECT period, n.event_type, %ssum(n.event_count) AS event_count,
@@ -95,7 +96,9 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.dateTime("start_date", "Events at or after this time", "2023-01-01 00:00:00"),
-            PipeParam.endDateTime("end_date", "Events at or before this time (given to the second, through that whole second)", "2023-06-30 23:59:59"),
+            PipeParam.endDateTime("end_date",
+                    "Events at or before this time (given to the second, through that whole second)",
+                    "2023-06-30 23:59:59"),
             PipeParam.string("event_type", "Only events of this type", "purchase"),
             PipeParam.string("country", "Only events from this country", "US"),
             PipeParam.string("device_type", "Only events from this device type", "mobile"),

@@ -35,7 +35,9 @@ public class CustomerPurchaseHistory extends DeclaredPipe {
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.string("customer_id", "The customer", "cust-789").asRequired(),
             PipeParam.dateTime("start_date", "Purchases at or after this time", "2023-01-01 00:00:00"),
-            PipeParam.endDateTime("end_date", "Purchases at or before this time (given to the second, through that whole second)", "2023-12-31 23:59:59"),
+            PipeParam.endDateTime("end_date",
+                    "Purchases at or before this time (given to the second, through that whole second)",
+                    "2023-12-31 23:59:59"),
             PipeParam.string("category_id", "Only purchases in this category", "cat-456"),
             PipeParam.limit(50, 10_000));
 

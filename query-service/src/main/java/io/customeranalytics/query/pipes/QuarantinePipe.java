@@ -26,7 +26,9 @@ public final class QuarantinePipe extends DeclaredPipe {
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.dateTime("start_date", "Rows quarantined at or after this time", "2023-06-01 00:00:00"),
-            PipeParam.endDateTime("end_date", "Rows quarantined at or before this time (given to the second, through that whole second)", "2023-06-30 23:59:59"),
+            PipeParam.endDateTime("end_date",
+                    "Rows quarantined at or before this time (given to the second, through that whole second)",
+                    "2023-06-30 23:59:59"),
             PipeParam.limit(100, 10_000));
 
     private final String selectRejected;
