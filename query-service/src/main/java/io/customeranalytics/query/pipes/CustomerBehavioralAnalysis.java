@@ -34,18 +34,26 @@ import java.util.List;
 public class CustomerBehavioralAnalysis extends DeclaredPipe {
 
     /**
-     * The periods of the grain that writes have touched since their refresh, one InitPlan per query. The grain is
-     * the statement's first parameter, {@code $1}, which the parts below use too.
+     * The periods of the grain that writes have touched since their refresh, found with one index probe per
+     * distinct period (a loose scan of behavioral_pending_period_idx), so that a backlog of records, say while no
+     * query-service refreshed for hours, costs the reads nothing. The grain is the statement's first parameter,
+     * {@code $1}, which the parts below use too.
      */
     private static final String PENDING = """
-            WITH pending AS (
-                SELECT coalesce(array_agg(DISTINCT period), '{}') AS periods
-                FROM behavioral_pending
-                WHERE grain = """;
+            WITH RECURSIVE found AS (
+                (SELECT b.period FROM behavioral_pending b WHERE b.grain = ?::text ORDER BY b.period LIMIT 1)
+                UNION ALL
+                SELECT (SELECT b.period FROM behavioral_pending b
+                        WHERE b.grain = ?::text AND b.period > found.period ORDER BY b.period LIMIT 1)
+                FROM found
+                WHERE found.period IS NOT NULL
+            ),
+            pending AS (
+                SELECT coalesce(array_agg(period) FILTER (WHERE period IS NOT NULL), '{}') AS periods FROM found
+            )
+            """;
 
     private static final String HEAD = """
-            ?::text
-            )
             SELECT period, event_type,
                    sum(event_count)::bigint AS event_count,
                    sum(customers)::bigint AS unique_customers,
@@ -130,7 +138,7 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
         // end is inclusive: the range is [start, until).
         OffsetDateTime until = end == null ? null : end.plus(1, ChronoUnit.MICROS);
 
-        PipeSql sql = new PipeSql(PENDING).bind(HEAD, grain.table);
+        PipeSql sql = new PipeSql("").bindShared(PENDING, grain.table).append(HEAD);
         Parts parts = new Parts(sql, grain, filters);
         OffsetDateTime first = start == null ? null : grain.floor(start);
         OffsetDateTime last = until == null ? null : grain.floor(until);
