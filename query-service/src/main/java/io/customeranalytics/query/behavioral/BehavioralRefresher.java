@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import java.util.List;
 @ApplicationScoped
 public class BehavioralRefresher {
 
+    private static final Logger LOG = Logger.getLogger(BehavioralRefresher.class);
+
     /** Days first (cheap, and what a dashboard asks for most), then weeks, then months; oldest first. */
     private static final String PENDING_PERIODS = """
             SELECT grain, period
@@ -34,8 +37,8 @@ public class BehavioralRefresher {
     private static final String REPEATABLE_READ = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
 
     private static final String TRY_LOCK = """
-            SELECT pg_try_advisory_xact_lock(hashtext('analytics.behavioral_days'), hashtext($1 || $2::timestamptz::text))
-                AS locked""";
+            SELECT pg_try_advisory_xact_lock(hashtext('analytics.behavioral_days'),
+                                             hashtext($1 || $2::timestamptz::text)) AS locked""";
 
     private static final String WORK_MEM = "SELECT set_config('work_mem', $1, true)";
 
@@ -101,8 +104,14 @@ public class BehavioralRefresher {
         this.config = config;
     }
 
+    /** A period another replica holds. */
+    private static final long LOCKED_ELSEWHERE = -1;
+
+    /** A period whose refresh failed; it stays pending and is tried again at the next pass. */
+    private static final long FAILED = -2;
+
     /** What one pass did. */
-    public record Report(int refreshed, int skipped, long rows) {
+    public record Report(int refreshed, int skipped, int failed, long rows) {
     }
 
     /** Refreshes every period pending when the pass starts, one after the other. */
@@ -121,26 +130,37 @@ public class BehavioralRefresher {
                         .collect().asList())
                 .map(results -> {
                     int refreshed = 0;
+                    int failed = 0;
                     long rows = 0;
                     for (long result : results) {
                         if (result >= 0) {
                             refreshed++;
                             rows += result;
+                        } else if (result == FAILED) {
+                            failed++;
                         }
                     }
-                    return new Report(refreshed, results.size() - refreshed, rows);
+                    return new Report(refreshed, results.size() - refreshed - failed, failed, rows);
                 });
     }
 
-    /** Refreshes one period; answers the rows it now has, or -1 when another replica holds it. */
+    /**
+     * Refreshes one period; answers the rows it now has, {@link #LOCKED_ELSEWHERE}, or {@link #FAILED}: one period
+     * that fails (its transaction rolled back, it stays pending and is read from the raw events) does not stop
+     * the others.
+     */
     Uni<Long> refresh(Pending pending) {
         Tuple key = Tuple.of(pending.grain(), pending.period());
         return pool.withTransaction(conn -> conn.query(REPEATABLE_READ)
-                .execute()
-                .chain(() -> conn.preparedQuery(TRY_LOCK).execute(key))
-                .chain(locked -> locked.iterator().next().getBoolean("locked")
-                        ? recompute(conn, pending, key)
-                        : Uni.createFrom().item(-1L)));
+                        .execute()
+                        .chain(() -> conn.preparedQuery(TRY_LOCK).execute(key))
+                        .chain(locked -> locked.iterator().next().getBoolean("locked")
+                                ? recompute(conn, pending, key)
+                                : Uni.createFrom().item(LOCKED_ELSEWHERE)))
+                .onFailure().invoke(e -> LOG.warnf(
+                        "behavioral_days: refresh of the %s of %s failed, it stays pending: %s",
+                        pending.grain(), pending.period(), e.getMessage()))
+                .onFailure().recoverWithItem(FAILED);
     }
 
     private Uni<Long> recompute(SqlConnection conn, Pending pending, Tuple key) {

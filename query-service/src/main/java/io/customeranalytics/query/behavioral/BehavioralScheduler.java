@@ -37,7 +37,7 @@ public class BehavioralScheduler {
                 .description("Periods of behavioral_days recomputed from the raw events")
                 .register(registry);
         this.failures = Counter.builder("analytics_behavioral_refresh_failures")
-                .description("Refresh passes of behavioral_days that failed (retried at the next pass)")
+                .description("Periods of behavioral_days whose refresh failed, and failed passes (retried next pass)")
                 .register(registry);
     }
 
@@ -47,6 +47,7 @@ public class BehavioralScheduler {
         long start = System.nanoTime();
         return refresher.refreshPending()
                 .invoke(report -> {
+                    failures.increment(report.failed());
                     if (report.refreshed() == 0) {
                         return;
                     }

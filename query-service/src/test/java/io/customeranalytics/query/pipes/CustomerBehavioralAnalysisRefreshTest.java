@@ -251,6 +251,55 @@ class CustomerBehavioralAnalysisRefreshTest {
         check(after, q, "recorded, refreshed:");
     }
 
+    @Test
+    void aPeriodWhoseRefreshFailsStaysPendingAndDoesNotStopTheOthers() {
+        Run run = generate(300, 30, 23);
+        // The same rows moved to January and February 1990, a year no other test writes.
+        List<TestEvents.Event> events = new ArrayList<>();
+        for (int i = 0; i < run.events().size(); i++) {
+            TestEvents.Event e = run.events().get(i);
+            events.add(e.at(utc(i % 2 == 0 ? "1990-01-15 10:00:00" : "1990-02-15 10:00:00").plusSeconds(i)));
+        }
+        Run nineties = new Run(events, run.countries(), run.devices(), run.types());
+        TestEvents.rows(pool, """
+                CREATE FUNCTION refuse_january_1990() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'refused for this test';
+                END $$""");
+        TestEvents.rows(pool, """
+                CREATE TRIGGER refuse_january_1990 BEFORE INSERT ON behavioral_days FOR EACH ROW
+                WHEN (NEW.grain = 'month' AND NEW.period = '1990-01-01 00:00:00+00')
+                EXECUTE FUNCTION refuse_january_1990()""");
+        Map<String, String> q = new LinkedHashMap<>(Map.of("granularity", "month", "country", run.countries()[0],
+                "start_date", "1990-01-01 00:00:00", "end_date", "1990-02-28 23:59:59"));
+        try {
+            TestEvents.insert(pool, events);
+            BehavioralRefresher.Report report = refresher.refreshPending().await().atMost(Duration.ofMinutes(5));
+            assertEquals(1, report.failed(), report.toString());
+            assertEquals(List.of("month 1990-01-01"), pendingIn1990(), "only the failing period stays pending");
+            // January from the raw events while its refresh fails, February from the table: both exact.
+            check(nineties, q, "January failing:");
+        } finally {
+            TestEvents.rows(pool, "DROP TRIGGER refuse_january_1990 ON behavioral_days");
+            TestEvents.rows(pool, "DROP FUNCTION refuse_january_1990()");
+        }
+        refresh();
+        assertEquals(List.of(), pendingIn1990());
+        check(nineties, q, "January refreshed:");
+    }
+
+    private List<String> pendingIn1990() {
+        List<String> pending = new ArrayList<>();
+        for (var row : TestEvents.rows(pool, """
+                SELECT DISTINCT grain, to_char(period AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS period
+                FROM behavioral_pending
+                WHERE period >= '1989-12-25 00:00:00+00' AND period < '1990-03-01 00:00:00+00'
+                ORDER BY 1, 2""")) {
+            pending.add(row.getString("grain") + " " + row.getString("period"));
+        }
+        return pending;
+    }
+
     private static OffsetDateTime next(OffsetDateTime period, String granularity) {
         return switch (granularity) {
             case "week" -> period.plusWeeks(1);
