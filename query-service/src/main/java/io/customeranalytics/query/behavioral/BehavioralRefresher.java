@@ -27,6 +27,12 @@ public class BehavioralRefresher {
 
     private static final Logger LOG = Logger.getLogger(BehavioralRefresher.class);
 
+    /** A period another replica holds. */
+    private static final long LOCKED_ELSEWHERE = -1;
+
+    /** A period whose refresh failed; it stays pending and is tried again at the next pass. */
+    private static final long FAILED = -2;
+
     /** Days first (cheap, and what a dashboard asks for most), then weeks, then months; oldest first. */
     private static final String PENDING_PERIODS = """
             SELECT grain, period
@@ -103,12 +109,6 @@ public class BehavioralRefresher {
         this.pool = pool;
         this.config = config;
     }
-
-    /** A period another replica holds. */
-    private static final long LOCKED_ELSEWHERE = -1;
-
-    /** A period whose refresh failed; it stays pending and is tried again at the next pass. */
-    private static final long FAILED = -2;
 
     /** What one pass did. */
     public record Report(int refreshed, int skipped, int failed, long rows) {
