@@ -79,16 +79,10 @@ public record PipeParam(String name, ParamType type, boolean required, Object de
         }
         return switch (type) {
             case STRING -> raw;
-            case DATETIME -> {
+            case DATETIME, END_DATETIME -> {
                 try {
-                    yield TimeFormats.parseDateTime(raw);
-                } catch (DateTimeException e) {
-                    throw invalid(raw);
-                }
-            }
-            case END_DATETIME -> {
-                try {
-                    yield TimeFormats.parseEndDateTime(raw);
+                    yield type == ParamType.END_DATETIME
+                            ? TimeFormats.parseEndDateTime(raw) : TimeFormats.parseDateTime(raw);
                 } catch (DateTimeException e) {
                     throw invalid(raw);
                 }

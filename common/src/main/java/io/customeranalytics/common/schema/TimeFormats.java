@@ -36,6 +36,20 @@ public final class TimeFormats {
      * @throws DateTimeException with a message for the client when the text is not a valid DateTime
      */
     public static OffsetDateTime parseDateTime(String text) {
+        return parseDateTime(text, false);
+    }
+
+    /**
+     * An inclusive upper bound ({@code end_date}): as {@link #parseDateTime}, except that a time given to the second
+     * (no fraction) covers that whole second, up to its last microsecond. Events are stored to the microsecond but
+     * served to the second, and Tinybird stores DateTime to the second: {@code end_date=2023-06-15 14:30:45} must
+     * include an event served as {@code 2023-06-15 14:30:45}, whatever its fraction.
+     */
+    public static OffsetDateTime parseEndDateTime(String text) {
+        return parseDateTime(text, true);
+    }
+
+    private static OffsetDateTime parseDateTime(String text, boolean throughTheSecond) {
         Matcher m = DATE_TIME.matcher(text.strip());
         if (!m.matches()) {
             throw new DateTimeException("expected a DateTime as " + DATE_TIME_FORMATS + ", got '" + abbreviate(text)
@@ -52,24 +66,13 @@ public final class TimeFormats {
                     Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
                     m.group(6) == null ? 0 : Integer.parseInt(m.group(6)), nanos);
             ZoneOffset offset = m.group(8) == null ? ZoneOffset.UTC : parseOffset(m.group(8));
-            return OffsetDateTime.of(local, offset)
+            OffsetDateTime time = OffsetDateTime.of(local, offset)
                     .withOffsetSameInstant(ZoneOffset.UTC)
                     .truncatedTo(ChronoUnit.MICROS);
+            return throughTheSecond && m.group(7) == null ? time.plus(999_999, ChronoUnit.MICROS) : time;
         } catch (DateTimeException e) {
             throw new DateTimeException("not a valid DateTime '" + abbreviate(text) + "': " + e.getMessage());
         }
-    }
-
-    /**
-     * An inclusive upper bound ({@code end_date}): as {@link #parseDateTime}, except that a time given to the second
-     * (no fraction) covers that whole second, up to its last microsecond. Events are stored to the microsecond but
-     * served to the second, and Tinybird stores DateTime to the second: {@code end_date=2023-06-15 14:30:45} must
-     * include an event served as {@code 2023-06-15 14:30:45}, whatever its fraction.
-     */
-    public static OffsetDateTime parseEndDateTime(String text) {
-        OffsetDateTime time = parseDateTime(text);
-        Matcher m = DATE_TIME.matcher(text.strip());
-        return m.matches() && m.group(7) == null ? time.plus(999_999, ChronoUnit.MICROS) : time;
     }
 
     /**
