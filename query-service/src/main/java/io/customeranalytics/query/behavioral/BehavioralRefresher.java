@@ -121,7 +121,7 @@ public class BehavioralRefresher {
                 .map(rows -> {
                     List<Pending> pending = new ArrayList<>();
                     for (Row row : rows) {
-                        pending.add(new Pending(row.getString("grain"), row.getOffsetDateTime("period")));
+                        pending.add(new Pending(Grain.of(row.getString("grain")), row.getOffsetDateTime("period")));
                     }
                     return pending;
                 })
@@ -150,7 +150,7 @@ public class BehavioralRefresher {
      * the others.
      */
     Uni<Long> refresh(Pending pending) {
-        Tuple key = Tuple.of(pending.grain(), pending.period());
+        Tuple key = Tuple.of(pending.grain().table, pending.period());
         return pool.withTransaction(conn -> conn.query(REPEATABLE_READ)
                         .execute()
                         .chain(() -> conn.preparedQuery(TRY_LOCK).execute(key))
@@ -159,7 +159,7 @@ public class BehavioralRefresher {
                                 : Uni.createFrom().item(LOCKED_ELSEWHERE)))
                 .onFailure().invoke(e -> LOG.warnf(
                         "behavioral_days: refresh of the %s of %s failed, it stays pending: %s",
-                        pending.grain(), pending.period(), e.getMessage()))
+                        pending.grain().table, pending.period(), e.getMessage()))
                 .onFailure().recoverWithItem(FAILED);
     }
 
@@ -168,20 +168,16 @@ public class BehavioralRefresher {
                 .execute(Tuple.of(config.refreshWorkMem()))
                 .chain(() -> conn.preparedQuery(CLEAR_PERIOD).execute(key))
                 .chain(() -> conn.preparedQuery(FILL_PERIOD)
-                        .execute(Tuple.of(pending.grain(), pending.period(), pending.end())))
+                        .execute(Tuple.of(pending.grain().table, pending.period(), pending.end())))
                 .map(filled -> (long) filled.rowCount())
                 .call(() -> conn.preparedQuery(CLEAR_PENDING).execute(key));
     }
 
     /** A period of a grain, as recorded by a write. */
-    record Pending(String grain, OffsetDateTime period) {
+    record Pending(Grain grain, OffsetDateTime period) {
 
         OffsetDateTime end() {
-            return switch (grain) {
-                case "day" -> period.plusDays(1);
-                case "week" -> period.plusWeeks(1);
-                default -> period.plusMonths(1);
-            };
+            return grain.next(period);
         }
     }
 }

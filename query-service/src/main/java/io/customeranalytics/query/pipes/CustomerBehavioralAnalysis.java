@@ -7,13 +7,11 @@ import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
 import io.customeranalytics.common.pipes.Revenue;
+import io.customeranalytics.query.behavioral.Grain;
 import jakarta.inject.Singleton;
 
-import java.time.DayOfWeek;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 
 /**
@@ -324,49 +322,8 @@ public class CustomerBehavioralAnalysis extends DeclaredPipe {
         }
     }
 
-    /** A period length: its name in behavioral_days, its length as an interval, and its bounds in UTC. */
-    enum Grain {
-        DAY("day", "1 day"),
-        WEEK("week", "7 days"),
-        MONTH("month", "1 month");
-
-        /** Its name in behavioral_days and behavioral_pending. */
-        final String table;
-        final String length;
-
-        Grain(String table, String length) {
-            this.table = table;
-            this.length = length;
-        }
-
-        static Grain of(String name) {
-            return switch (name) {
-                case "week" -> WEEK;
-                case "month" -> MONTH;
-                default -> DAY;
-            };
-        }
-
-        OffsetDateTime floor(OffsetDateTime time) {
-            OffsetDateTime day = floorToDay(time);
-            return switch (this) {
-                case DAY -> day;
-                case WEEK -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
-                case MONTH -> day.withDayOfMonth(1);
-            };
-        }
-
-        OffsetDateTime next(OffsetDateTime period) {
-            return switch (this) {
-                case DAY -> period.plusDays(1);
-                case WEEK -> period.plusWeeks(1);
-                case MONTH -> period.plusMonths(1);
-            };
-        }
-    }
-
     private static OffsetDateTime floorToDay(OffsetDateTime time) {
-        return time.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+        return Grain.DAY.floor(time);
     }
 
     private static OffsetDateTime ceilToDay(OffsetDateTime time) {
