@@ -1,6 +1,6 @@
 package io.customeranalytics.localstack;
 
-import io.customeranalytics.common.schema.PendingPeriods;
+import io.customeranalytics.common.schema.EventChangeLog;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -24,7 +24,7 @@ public final class TestEvents {
     /** The continuous aggregates of TimescaleDB mode (V4, V5); plain tables with the same names otherwise. */
     public static final List<String> CONTINUOUS_AGGREGATES = List.of("customer_daily_activity", "customer_daily_sessions");
 
-    /** As ingest-service writes them: with the periods they touch recorded for behavioral_days (V13). */
+    /** As ingest-service writes them: with the periods and customers they touch recorded (EventChangeLog). */
     private static final String INSERT_EVENTS = """
             WITH stored AS (
                 INSERT INTO customer_events (event_id, customer_id, event_type, event_timestamp, session_id,
@@ -33,10 +33,10 @@ public final class TestEvents {
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
                                      $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[],
                                      $13::int4[])
-                RETURNING event_timestamp
+                RETURNING customer_id, event_timestamp
             ),
             %s
-            SELECT count(*) FROM stored""".formatted(PendingPeriods.recordFrom("stored"));
+            SELECT count(*) FROM stored""".formatted(EventChangeLog.recordFrom("stored"));
 
     private TestEvents() {
     }

@@ -147,6 +147,19 @@ public final class BenchRun {
                         out, readCase.name(), "read", readCase.description(), readCase.clients(), 0, baseline,
                         stack));
             }
+            if (phases.contains("membership")) {
+                if (!services.contains("segmentation-service")) {
+                    throw new IllegalArgumentException("--phases membership needs segmentation-service running");
+                }
+                if (Double.isNaN(info.membershipReadySeconds)) {
+                    System.out.println("waiting for the first segment membership (at most " + membershipWait
+                            + " s) ...");
+                    info.membershipReadySeconds = awaitMembership(stack, token, membershipWait)
+                            ? (System.nanoTime() - stackStarted) / 1e9 : -1;
+                }
+                info.membershipRefreshes.addAll(MembershipRefreshes.run(db, stack, seed,
+                        List.of(1_000L, 100_000L, 0L), membershipWait));
+            }
             if (phases.contains("reads") && (only == null || only.contains("mixed"))) {
                 Map<String, String> properties = new LinkedHashMap<>(common);
                 properties.put("bench.case", "mixed");
@@ -278,6 +291,8 @@ public final class BenchRun {
         java.time.Instant started;
         java.time.Instant finished;
         final Map<String, Long> startUpMillis = new LinkedHashMap<>();
+        /** The membership phase: changed customers applied, and the full rebuild (0 customers). */
+        final List<MembershipRefreshes.Result> membershipRefreshes = new ArrayList<>();
         /** The services this run started (all three unless --services said otherwise). */
         List<String> services = LocalStack.SERVICES;
     }

@@ -62,6 +62,28 @@ final class Report {
                     : String.format(Locale.ROOT, "- Segment membership: first ready %.0f s after the services started (the "
                     + "cases before it ran meanwhile); the segment cases ran after that%n", info.membershipReadySeconds));
         }
+        if (!info.membershipRefreshes.isEmpty()) {
+            md.append("\n## Segment membership refresh\n\n");
+            md.append("The profiles of N customers drawn at random get a new `last_login` in one statement (its ")
+                    .append("trigger records them as changed, as any writer's does). Applied: from its commit until ")
+                    .append("the snapshot and every segment are refreshed past it, polled every 100 ms, so it ")
+                    .append("includes up to one `refresh-interval` of waiting. Passes: the scheduled refreshes that ")
+                    .append("ran meanwhile (`analytics_membership_refresh_seconds`). Baseline: the full rebuild ")
+                    .append("(the snapshot's state row deleted: every customer's metrics from the raw events, then ")
+                    .append("every segment computed whole), in the same run. Ratio = full rebuild / applied.\n\n");
+            md.append("| changed customers | applied s | passes | s in passes | longest pass s | ratio |\n");
+            md.append("|---|---|---|---|---|---|\n");
+            double full = info.membershipRefreshes.stream().filter(r -> r.customers() == 0)
+                    .mapToDouble(MembershipRefreshes.Result::appliedSeconds).findFirst().orElse(Double.NaN);
+            for (MembershipRefreshes.Result r : info.membershipRefreshes) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %s |%n",
+                        r.customers() == 0 ? "all (full rebuild)" : String.format(Locale.ROOT, "%,d", r.customers()),
+                        r.appliedSeconds() < 0 ? "not within the wait" : String.format(Locale.ROOT, "%.1f", r.appliedSeconds()),
+                        r.passes(), r.passSeconds(), r.maxPassSeconds(),
+                        r.customers() == 0 || r.appliedSeconds() <= 0 || Double.isNaN(full) || full < 0 ? ""
+                                : String.format(Locale.ROOT, "%.0f×", full / r.appliedSeconds())));
+            }
+        }
         md.append("\n## Reads\n\n");
         md.append("Closed model: each client sends its next request when the last answered. Baseline, measured ")
                 .append("just before the case: the same question as plain SQL over the raw `customer_events` rows ")

@@ -17,11 +17,21 @@ public interface SegmentsConfig {
     @WithDefault("60s")
     Duration stalenessBound();
 
-    /** How often segmentation-service rebuilds every customer's metrics and every segment's members. */
-    @WithDefault("30s")
+    /**
+     * How often segmentation-service applies the customers changed since its last refresh (their metrics and
+     * their membership of every segment) and the customers the clock moved across a days_since_* threshold.
+     */
+    @WithDefault("5s")
     Duration refreshInterval();
 
     /** How often segmentation-service looks for segments created or changed since their last refresh. */
     @WithDefault("2s")
     Duration changePollInterval();
+
+    /**
+     * How long segmentation-service waits before it computes again, whole, a segment whose refresh failed (at
+     * once when the segment was changed since).
+     */
+    @WithDefault("30s")
+    Duration retryFailedAfter();
 }

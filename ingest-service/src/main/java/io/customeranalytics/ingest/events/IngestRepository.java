@@ -2,7 +2,7 @@ package io.customeranalytics.ingest.events;
 
 import io.customeranalytics.common.schema.Column;
 import io.customeranalytics.common.schema.Datasource;
-import io.customeranalytics.common.schema.PendingPeriods;
+import io.customeranalytics.common.schema.EventChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -38,11 +38,11 @@ public class IngestRepository {
                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
                                      $12::text[], $13::float8[], $14::int4[])
                 ON CONFLICT (event_id, event_timestamp) DO NOTHING
-                RETURNING event_timestamp
+                RETURNING customer_id, event_timestamp
             ),
             %s
             SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM quarantined) AS quarantined
-            """.formatted(quarantineInsert(Datasource.CUSTOMER_EVENTS, 15), PendingPeriods.recordFrom("stored"));
+            """.formatted(quarantineInsert(Datasource.CUSTOMER_EVENTS, 15), EventChangeLog.recordFrom("stored"));
 
     /**
      * The events of several requests in one statement (group commit, {@link EventGroupCommit}): $1 is each row's
@@ -70,14 +70,14 @@ public class IngestRepository {
                        category_id, device_type, country, referrer, user_agent, price, quantity
                 FROM firsts
                 ON CONFLICT (event_id, event_timestamp) DO NOTHING
-                RETURNING event_id, event_timestamp
+                RETURNING event_id, customer_id, event_timestamp
             ),
             %s
             SELECT f.request, count(*) AS stored
             FROM stored s
             JOIN firsts f ON f.event_id = s.event_id AND f.event_timestamp = s.event_timestamp
             GROUP BY f.request
-            """.formatted(PendingPeriods.recordFrom("stored"));
+            """.formatted(EventChangeLog.recordFrom("stored"));
 
     private static final String UPSERT_PROFILES = """
             WITH quarantined AS (%s),

@@ -38,13 +38,13 @@ class EventsResourceTest {
     Pool pool;
 
     @Test
-    void recordsTheDayWeekAndMonthOfEveryStoredEventForTheBehaviouralAnalysis() {
+    void recordsThePeriodsAndTheCustomerOfEveryStoredEvent() {
         // A request with a quarantined row takes the one-request statement (not group commit); 1987 is this test's.
         String customer = unique("periods");
         String body = ndjson(List.of(
                 event(customer + "-1", customer, "page_view", "1987-03-31 23:59:59"),
                 event(customer + "-2", customer, "page_view", "1987-04-01 00:00:00"),
-                with(event(customer + "-3", customer, "page_view", "1987-06-01 00:00:00"), "price", "free")));
+                with(event(customer + "-3", customer + "-q", "page_view", "1987-06-01 00:00:00"), "price", "free")));
         post("customer_events", body).statusCode(202)
                 .body("successful_rows", equalTo(2))
                 .body("quarantined_rows", equalTo(1));
@@ -52,6 +52,11 @@ class EventsResourceTest {
         // The quarantined row's June is not recorded; 1987-03-31 is a Tuesday, in the week of Monday 03-30.
         assertEquals(List.of("day 1987-03-31", "day 1987-04-01", "month 1987-03-01", "month 1987-04-01",
                 "week 1987-03-30"), IngestTestSupport.pendingPeriods(pool, "1987-01-01", "1988-01-01"));
+        // The stored rows' customer is recorded for segmentation-service; the quarantined row's is not.
+        assertEquals(1L, IngestTestSupport.count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1",
+                customer));
+        assertEquals(0L, IngestTestSupport.count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1",
+                customer + "-q"));
     }
 
     @Test

@@ -21,15 +21,13 @@ final class SegmentMembershipFixture {
     private static final String SNAPSHOT_OF = """
             INSERT INTO customer_metrics_snapshot
                 (customer_id, total_spent, purchase_count, event_count, session_count, page_view_count,
-                 avg_order_value, days_since_last_event, days_since_last_purchase, lifetime_value, age, country,
-                 city, gender, customer_segment, days_since_signup, last_event_at, last_purchase_at)
+                 avg_order_value, lifetime_value, age, country, city, gender, customer_segment, signup_date,
+                 last_event_at, last_purchase_at)
             SELECT c.id, coalesce(e.total_spent, 0), coalesce(e.purchases, 0), coalesce(e.events, 0),
                    coalesce(e.sessions, 0), coalesce(e.page_views, 0),
                    CASE WHEN e.purchases > 0 THEN e.total_spent / e.purchases ELSE 0 END,
-                   floor(extract(epoch FROM now() - e.last_event_at) / 86400)::bigint,
-                   floor(extract(epoch FROM now() - e.last_purchase_at) / 86400)::bigint,
-                   p.lifetime_value, p.age, p.country, p.city, p.gender, p.customer_segment,
-                   (current_date - p.signup_date)::bigint, e.last_event_at, e.last_purchase_at
+                   p.lifetime_value, p.age, p.country, p.city, p.gender, p.customer_segment, p.signup_date,
+                   e.last_event_at, e.last_purchase_at
             FROM unnest($1::text[]) AS c(id)
             LEFT JOIN (SELECT customer_id,
                               sum(CASE WHEN event_type = 'purchase' THEN coalesce(price, 0) * coalesce(quantity, 1)

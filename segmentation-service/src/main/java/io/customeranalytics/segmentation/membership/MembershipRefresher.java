@@ -1,8 +1,11 @@
 package io.customeranalytics.segmentation.membership;
 
+import io.customeranalytics.common.pipes.Revenue;
+import io.customeranalytics.common.rules.Metric;
 import io.customeranalytics.common.rules.Rule;
 import io.customeranalytics.common.rules.RuleException;
 import io.customeranalytics.common.rules.RuleParser;
+import io.customeranalytics.common.segments.SegmentsConfig;
 import io.customeranalytics.segmentation.rules.RuleCompiler;
 import io.quarkus.arc.Unremovable;
 import io.smallrye.mutiny.Multi;
@@ -14,19 +17,40 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
- * Computes segment membership (API.md section 3): rebuilds {@code customer_metrics_snapshot} from the
- * {@code customer_metrics} view, then, per segment, replaces its rows in {@code segment_membership} with the
- * customers whose profile label is the segment's name, or whose metrics satisfy its rules, or both.
+ * Keeps segment membership (API.md section 3) in {@code segment_membership}, with every customer's metrics in
+ * {@code customer_metrics_snapshot}, at a cost that follows what changed:
+ * <ul>
+ *   <li><b>Changed customers.</b> Writers record each customer whose events or profile they touched in
+ *       {@code customer_changes} (V14). A batch takes (deletes) the records of up to {@link #BATCH} customers,
+ *       recomputes their metrics from the raw events and their profile, and re-evaluates every segment for
+ *       them, all in one transaction: a record is gone only once its customer is done.</li>
+ *   <li><b>The clock.</b> A rule on days_since_* is evaluated against the stored instants and the current
+ *       time. Each batch also re-evaluates the customers whose metric crossed one of the rule's thresholds since
+ *       the segment's last evaluation ({@link ClockThresholds}), found by range over the snapshot's indexes.</li>
+ *   <li><b>Changed segments.</b> A segment created, changed, or whose refresh failed more than
+ *       {@code analytics.segments.retry-failed-after} ago is computed whole against the snapshot.</li>
+ *   <li><b>No snapshot yet</b> (a new installation, after V14, or a bulk load that deleted the state row):
+ *       every customer is computed from the raw events at once, then every segment whole.</li>
+ * </ul>
+ * {@code refreshed_at} of the snapshot and of each segment is the start of the last batch that found fewer
+ * changes than it could take: every change committed before it is applied. A segment whose statement fails in
+ * the database keeps its previous membership (and ages until its endpoints answer 503 with the recorded
+ * error) while every other segment is refreshed.
  *
- * <p>Every step is one transaction: readers see the previous snapshot or membership until it commits, and a
- * segment being refreshed blocks no read of another. Transaction-level advisory locks, taken with
- * {@code pg_try_advisory_xact_lock}, make a second replica skip the work another one is doing instead of
- * repeating or interleaving it.
+ * <p>Every transaction that writes takes one advisory lock, {@code pg_try_advisory_xact_lock}: a second replica
+ * finds it taken and skips its refresh instead of repeating or interleaving the work. Transactions are begun
+ * and ended with plain SQL on one connection, so that a failing segment is rolled back to its own savepoint.
  */
 @Unremovable
 @ApplicationScoped
@@ -34,19 +58,59 @@ public class MembershipRefresher {
 
     private static final Logger LOG = Logger.getLogger(MembershipRefresher.class);
 
-    private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked";
+    /** The most customers one batch takes. */
+    static final int BATCH = 10_000;
+
+    static final String LOCK_KEY = "analytics.membership";
+
+    private static final String TRY_LOCK = """
+            SELECT pg_try_advisory_xact_lock(hashtext('analytics.membership')) AS locked, now() AS now""";
+
+    private static final String SNAPSHOT_EXISTS = "SELECT count(*) AS n FROM customer_metrics_snapshot_state";
+
+    /** The columns of customer_metrics_snapshot, as filled from {@link #ACTIVITY} {@code a} and profiles {@code p}. */
+    private static final String SNAPSHOT_COLUMNS = """
+            customer_id, total_spent, purchase_count, event_count, session_count, page_view_count, avg_order_value,
+            lifetime_value, age, country, city, gender, customer_segment, signup_date, last_event_at,
+            last_purchase_at""";
+
+    private static final String SNAPSHOT_VALUES = """
+            coalesce(a.total_spent, 0), coalesce(a.purchase_count, 0), coalesce(a.event_count, 0),
+                   coalesce(a.session_count, 0), coalesce(a.page_view_count, 0),
+                   CASE WHEN coalesce(a.purchase_count, 0) > 0 THEN a.total_spent / a.purchase_count ELSE 0 END,
+                   p.lifetime_value, p.age, p.country, p.city, p.gender, p.customer_segment, p.signup_date,
+                   a.last_event_at, a.last_purchase_at""";
+
+    /** Each customer's metrics from the raw events (API.md section 3); %s: the WHERE clause or nothing. */
+    private static final String ACTIVITY = """
+            SELECT e.customer_id,
+                   sum(%s)::double precision AS total_spent,
+                   count(*) FILTER (WHERE e.event_type = 'purchase') AS purchase_count,
+                   count(*) AS event_count,
+                   count(DISTINCT e.session_id) AS session_count,
+                   count(*) FILTER (WHERE e.event_type = 'page_view') AS page_view_count,
+                   max(e.event_timestamp) AS last_event_at,
+                   max(e.event_timestamp) FILTER (WHERE e.event_type = 'purchase') AS last_purchase_at
+            FROM customer_events e
+            %s
+            GROUP BY e.customer_id""";
 
     private static final String CLEAR_SNAPSHOT = "DELETE FROM customer_metrics_snapshot";
 
+    private static final String CLEAR_CHANGES = "DELETE FROM customer_changes";
+
+    /** A new snapshot: every segment is computed whole against it next (as a new segment is). */
+    private static final String CLEAR_SEGMENT_STATES = "DELETE FROM segment_membership_state";
+
     private static final String FILL_SNAPSHOT = """
-            INSERT INTO customer_metrics_snapshot
-                (customer_id, total_spent, purchase_count, event_count, session_count, page_view_count,
-                 avg_order_value, days_since_last_event, days_since_last_purchase, lifetime_value, age, country,
-                 city, gender, customer_segment, days_since_signup, last_event_at, last_purchase_at)
-            SELECT customer_id, total_spent, purchase_count, event_count, session_count, page_view_count,
-                   avg_order_value, days_since_last_event, days_since_last_purchase, lifetime_value, age, country,
-                   city, gender, customer_segment, days_since_signup, last_event_at, last_purchase_at
-            FROM customer_metrics""";
+            INSERT INTO customer_metrics_snapshot (%s)
+            SELECT coalesce(a.customer_id, p.customer_id), %s
+            FROM (%s) AS a
+            FULL JOIN customer_profiles p ON p.customer_id = a.customer_id"""
+            .formatted(SNAPSHOT_COLUMNS, SNAPSHOT_VALUES, ACTIVITY.formatted(Revenue.of("e."), ""));
+
+    /** Enough memory for the one big aggregate of a first snapshot, for its own transaction only. */
+    private static final String FILL_WORK_MEM = "SET LOCAL work_mem = '256MB'";
 
     private static final String MARK_SNAPSHOT = """
             INSERT INTO customer_metrics_snapshot_state (id, refreshed_at, duration_ms)
@@ -54,35 +118,143 @@ public class MembershipRefresher {
             ON CONFLICT (id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at, duration_ms = EXCLUDED.duration_ms
             RETURNING duration_ms""";
 
-    private static final String ALL_SEGMENTS = """
-            SELECT s.segment_id, s.segment_name, s.segment_rules, s.updated_at
-            FROM customer_segments s""";
+    /** Every record of up to $1 customers; their distinct ids. */
+    private static final String TAKE_CHANGES = """
+            WITH taken AS (
+                DELETE FROM customer_changes c
+                WHERE c.customer_id IN (SELECT customer_id FROM customer_changes LIMIT $1)
+                RETURNING c.customer_id
+            )
+            SELECT coalesce(array_agg(DISTINCT customer_id), '{}') AS customers, count(*) AS records FROM taken""";
 
-    private static final String CHANGED_SEGMENTS = """
-            SELECT s.segment_id, s.segment_name, s.segment_rules, s.updated_at
+    /** The metrics of the customers $1 again: a customer with neither events nor a profile leaves the snapshot. */
+    private static final String RECOMPUTE_CUSTOMERS = """
+            WITH changed AS (
+                SELECT unnest($1::text[]) AS customer_id
+            ),
+            a AS (%s),
+            metrics (%s, present) AS (
+                SELECT c.customer_id, %s, (a.customer_id IS NOT NULL OR p.customer_id IS NOT NULL)
+                FROM changed c
+                LEFT JOIN a ON a.customer_id = c.customer_id
+                LEFT JOIN customer_profiles p ON p.customer_id = c.customer_id
+            ),
+            gone AS (
+                DELETE FROM customer_metrics_snapshot s USING metrics m
+                WHERE s.customer_id = m.customer_id AND NOT m.present
+                RETURNING 1
+            )
+            INSERT INTO customer_metrics_snapshot (%s)
+            SELECT %s FROM metrics WHERE present
+            ON CONFLICT (customer_id) DO UPDATE SET %s"""
+            .formatted(ACTIVITY.formatted(Revenue.of("e."), "WHERE e.customer_id = ANY($1::text[])"),
+                    SNAPSHOT_COLUMNS, SNAPSHOT_VALUES, SNAPSHOT_COLUMNS, SNAPSHOT_COLUMNS,
+                    Arrays.stream(SNAPSHOT_COLUMNS.split(","))
+                            .map(String::strip)
+                            .filter(column -> !column.equals("customer_id"))
+                            .map(column -> column + " = EXCLUDED." + column)
+                            .collect(Collectors.joining(", ")));
+
+    /**
+     * Segments to compute whole: new, changed since computed, or failed; one that failed is tried again
+     * {@code retry-failed-after} later, or at once when it was changed since.
+     */
+    private static final String SEGMENTS_TO_COMPUTE = """
+            SELECT s.segment_id, s.segment_name, s.segment_rules, s.updated_at, NULL::timestamptz AS evaluated_at
             FROM customer_segments s
             LEFT JOIN segment_membership_state st ON st.segment_id = s.segment_id
-            WHERE st.segment_id IS NULL OR st.segment_updated_at < s.updated_at""";
+            LEFT JOIN segment_refresh_errors e ON e.segment_id = s.segment_id
+            WHERE (st.segment_id IS NULL OR st.segment_updated_at < s.updated_at OR e.segment_id IS NOT NULL)
+              AND (e.segment_id IS NULL OR e.failed_at < now() - make_interval(secs => $1)
+                   OR s.updated_at > e.failed_at)""";
 
-    private static final String SNAPSHOT_EXISTS = "SELECT count(*) AS n FROM customer_metrics_snapshot_state";
+    /** Segments kept up to date batch by batch: computed from their current definition, not failing. */
+    private static final String SEGMENTS_TO_KEEP = """
+            SELECT s.segment_id, s.segment_name, s.segment_rules, s.updated_at,
+                   coalesce(st.evaluated_at, st.refreshed_at) AS evaluated_at
+            FROM customer_segments s
+            JOIN segment_membership_state st ON st.segment_id = s.segment_id
+            WHERE st.segment_updated_at >= s.updated_at
+              AND NOT EXISTS (SELECT 1 FROM segment_refresh_errors e WHERE e.segment_id = s.segment_id)""";
 
     private static final String CLEAR_MEMBERS = "DELETE FROM segment_membership WHERE segment_id = $1";
 
-    /**
-     * $1 segment_id, $2 segment_name, then the rule's parameters; %s is the compiled rule (or false). Labels are
-     * read from the profiles as they are now; rules from the metrics snapshot (a customer not in it yet matches
-     * no rule until the next snapshot).
-     */
+    /** Whether a snapshot row {@code m} is a member of segment $1 named $2; %s: the compiled rule (or false). */
+    private static final String MATCH = """
+            coalesce(m.customer_segment = $2::text, false) AS by_label, (%s) AS by_rules""";
+
+    private static final String MATCHED_BY = """
+            CASE WHEN by_label AND by_rules THEN 'both' WHEN by_label THEN 'label' ELSE 'rules' END""";
+
+    /** $1 segment_id, $2 segment_name, then the rule's parameters from $3; %s: {@link #MATCH}. */
     private static final String ADD_MEMBERS = """
             INSERT INTO segment_membership (segment_id, customer_id, matched_by)
-            SELECT $1::text, customer_id,
-                   CASE WHEN by_label AND by_rules THEN 'both' WHEN by_label THEN 'label' ELSE 'rules' END
-            FROM (SELECT coalesce(m.customer_id, p.customer_id) AS customer_id,
-                         coalesce(p.customer_segment = $2::text, false) AS by_label,
-                         (m.customer_id IS NOT NULL AND %s) AS by_rules
-                  FROM customer_metrics_snapshot m
-                  FULL JOIN customer_profiles p ON p.customer_id = m.customer_id) AS candidates
-            WHERE by_label OR by_rules""";
+            SELECT $1::text, customer_id, %s
+            FROM (SELECT m.customer_id, %%s FROM customer_metrics_snapshot m) AS candidates
+            WHERE by_label OR by_rules""".formatted(MATCHED_BY);
+
+    /**
+     * Re-evaluates segment $1 (named $2) for the customers $3 and those of the snapshot with an instant in one of
+     * the windows $4..$9 ({@code (after, upTo]} arrays for last_event_at, last_purchase_at and signup_date); the
+     * rule's parameters from $10. Answers the members added and removed.
+     */
+    private static final String REEVALUATE = """
+            WITH candidates AS (
+                SELECT unnest($3::text[]) AS customer_id
+                UNION
+                SELECT m.customer_id FROM unnest($4::timestamptz[], $5::timestamptz[]) AS w(after, up_to)
+                JOIN customer_metrics_snapshot m ON m.last_event_at > w.after AND m.last_event_at <= w.up_to
+                UNION
+                SELECT m.customer_id FROM unnest($6::timestamptz[], $7::timestamptz[]) AS w(after, up_to)
+                JOIN customer_metrics_snapshot m ON m.last_purchase_at > w.after AND m.last_purchase_at <= w.up_to
+                UNION
+                SELECT m.customer_id FROM unnest($8::date[], $9::date[]) AS w(after, up_to)
+                JOIN customer_metrics_snapshot m ON m.signup_date > w.after AND m.signup_date <= w.up_to
+            ),
+            evaluated AS (
+                SELECT c.customer_id, m.customer_id IS NOT NULL AND by_label AS by_label,
+                       m.customer_id IS NOT NULL AND by_rules AS by_rules
+                FROM candidates c
+                LEFT JOIN LATERAL (SELECT m.customer_id, %%s FROM customer_metrics_snapshot m
+                                   WHERE m.customer_id = c.customer_id) AS m ON true
+            ),
+            removed AS (
+                DELETE FROM segment_membership mb USING evaluated v
+                WHERE mb.segment_id = $1 AND mb.customer_id = v.customer_id AND NOT (v.by_label OR v.by_rules)
+                RETURNING 1
+            ),
+            upserted AS (
+                INSERT INTO segment_membership AS mb (segment_id, customer_id, matched_by)
+                SELECT $1::text, customer_id, %s FROM evaluated WHERE by_label OR by_rules
+                ON CONFLICT (segment_id, customer_id) DO UPDATE SET matched_by = EXCLUDED.matched_by
+                    WHERE mb.matched_by <> EXCLUDED.matched_by
+                RETURNING (xmax = 0) AS inserted
+            )
+            SELECT (SELECT count(*) FROM candidates) AS candidates,
+                   (SELECT count(*) FROM upserted WHERE inserted) AS added,
+                   (SELECT count(*) FROM removed) AS removed""".formatted(MATCHED_BY);
+
+    /** A segment computed whole: $1 id, $2 the segment's updated_at applied, $3 members, $4 evaluated at. */
+    private static final String MARK_SEGMENT = """
+            INSERT INTO segment_membership_state (segment_id, refreshed_at, segment_updated_at, member_count,
+                                                  evaluated_at)
+            SELECT $1::text, refreshed_at, $2::timestamptz, $3::bigint, $4::timestamptz
+            FROM customer_metrics_snapshot_state
+            ON CONFLICT (segment_id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at,
+                segment_updated_at = EXCLUDED.segment_updated_at, member_count = EXCLUDED.member_count,
+                evaluated_at = EXCLUDED.evaluated_at""";
+
+    /** A segment kept up to date by a batch: $1 id, $2 members added minus removed, $3 evaluated at. */
+    private static final String ADVANCE_SEGMENT = """
+            UPDATE segment_membership_state SET member_count = member_count + $2, evaluated_at = $3
+            WHERE segment_id = $1""";
+
+    /** The last batch of a drain: everything committed before this transaction began is applied; $1 segments. */
+    private static final String MARK_FRESH = """
+            WITH snapshot AS (
+                UPDATE customer_metrics_snapshot_state SET refreshed_at = now() RETURNING 1
+            )
+            UPDATE segment_membership_state SET refreshed_at = now() WHERE segment_id = ANY($1::text[])""";
 
     /** A segment's refresh failed: why and when, for its endpoints' 503 (V12). */
     private static final String RECORD_FAILURE = """
@@ -94,95 +266,117 @@ public class MembershipRefresher {
     /** Longest failure text kept: the database's message, not a stack. */
     private static final int FAILURE_CHARS = 300;
 
-    private static final String MARK_SEGMENT = """
-            INSERT INTO segment_membership_state (segment_id, refreshed_at, segment_updated_at, member_count)
-            SELECT $1::text, refreshed_at, $2::timestamptz, $3::bigint FROM customer_metrics_snapshot_state
-            ON CONFLICT (segment_id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at,
-                segment_updated_at = EXCLUDED.segment_updated_at, member_count = EXCLUDED.member_count""";
+    /** The SQL of each metric over a snapshot row {@code m}: days_since_* from the stored instants and now(). */
+    private static final Function<Metric, String> SNAPSHOT_METRIC = metric -> switch (metric) {
+        case DAYS_SINCE_LAST_EVENT -> "floor(extract(epoch FROM now() - m.last_event_at) / 86400)";
+        case DAYS_SINCE_LAST_PURCHASE -> "floor(extract(epoch FROM now() - m.last_purchase_at) / 86400)";
+        case DAYS_SINCE_SIGNUP -> "((now() AT TIME ZONE 'UTC')::date - m.signup_date)";
+        default -> "m." + metric.ruleName();
+    };
 
-    /** One segment as stored. */
-    public record Segment(String id, String name, String rules, OffsetDateTime updatedAt) {
+    /** One segment as stored, with when its rules were last evaluated against the clock. */
+    public record Segment(String id, String name, String rules, OffsetDateTime updatedAt,
+                          OffsetDateTime evaluatedAt) {
         static Segment from(Row row) {
             return new Segment(row.getString("segment_id"), row.getString("segment_name"),
-                    row.getString("segment_rules"), row.getOffsetDateTime("updated_at"));
+                    row.getString("segment_rules"), row.getOffsetDateTime("updated_at"),
+                    row.getOffsetDateTime("evaluated_at"));
+        }
+    }
+
+    /** A segment's rule compiled for the snapshot, with its thresholds on the clock. */
+    private record Compiled(Segment segment, String match, List<Object> ruleValues, ClockThresholds clock) {
+
+        static Compiled of(Segment segment, int firstRuleParameter) {
+            Rule rule = parse(segment);
+            if (rule == null) {
+                return new Compiled(segment, MATCH.formatted("false"), List.of(), ClockThresholds.of(null));
+            }
+            RuleCompiler.CompiledRule compiled = RuleCompiler.compile(rule, SNAPSHOT_METRIC, firstRuleParameter);
+            return new Compiled(segment, MATCH.formatted(compiled.sql()), compiled.values(), ClockThresholds.of(rule));
         }
     }
 
     /**
-     * What a refresh did: whether this replica rebuilt the snapshot, the segments it refreshed, and the segments
-     * whose refresh failed (each logged; the others were refreshed all the same). {@code skipped}: another
-     * replica was rebuilding the snapshot, so this one did nothing (that replica refreshes the segments next,
-     * against its new snapshot).
+     * What a refresh did: whether it built the first snapshot (and in how long), the customers whose changes it
+     * applied, the customers it re-evaluated because of the clock, the segments it computed whole, the
+     * segments whose refresh failed (each logged; the others were refreshed all the same), and whether it was
+     * {@code skipped} because another replica held the lock (that replica does the work).
      */
-    public record Report(boolean snapshotRebuilt, long snapshotMillis, long segments, long members,
-                         long failedSegments, boolean skipped) {
+    public record Report(boolean snapshotRebuilt, long snapshotMillis, long changedCustomers, long clockCustomers,
+                         long segmentsComputed, long failedSegments, boolean skipped) {
 
-        static final Report SKIPPED = new Report(false, 0, 0, 0, 0, true);
+        static final Report SKIPPED = new Report(false, 0, 0, 0, 0, 0, true);
+        static final Report NOTHING = new Report(false, 0, 0, 0, 0, 0, false);
+
+        Report plus(Report other) {
+            return new Report(snapshotRebuilt || other.snapshotRebuilt, snapshotMillis + other.snapshotMillis,
+                    changedCustomers + other.changedCustomers, clockCustomers + other.clockCustomers,
+                    segmentsComputed + other.segmentsComputed, failedSegments + other.failedSegments,
+                    skipped || other.skipped);
+        }
     }
 
-    /** What {@link #rebuildSnapshot} and {@link #refreshSegment} answer when another replica holds the lock. */
-    private static final long LOCKED_ELSEWHERE = -1L;
-
-    /** What {@link #refreshSegments} counts for a segment whose refresh failed. */
-    private static final long FAILED = -2L;
+    /** One batch: its report, and whether it took everything there was (the drain is over). */
+    private record Batch(Report report, boolean last) {
+    }
 
     private final Pool pool;
+    private final double retryFailedAfterSeconds;
 
-    public MembershipRefresher(Pool pool) {
+    public MembershipRefresher(Pool pool, SegmentsConfig config) {
         this.pool = pool;
+        this.retryFailedAfterSeconds = config.retryFailedAfter().toMillis() / 1000.0;
     }
 
     /**
-     * The full refresh: a new snapshot of every customer's metrics, then every segment's members. Skipped when
-     * another replica holds the snapshot's lock: the segments would be computed against the snapshot that
-     * replica is about to replace, and then again by that replica.
+     * One refresh: the first snapshot if there is none, the segments to compute whole, then the changed
+     * customers batch after batch until a batch takes all there is left.
      */
-    public Uni<Report> refreshAll() {
-        return rebuildSnapshot()
-                .chain(millis -> millis == LOCKED_ELSEWHERE
-                        ? Uni.createFrom().item(Report.SKIPPED)
-                        : segments(ALL_SEGMENTS)
-                                .chain(this::refreshSegments)
-                                .map(counts -> new Report(true, millis, counts[0], counts[1], counts[2], false)));
+    public Uni<Report> refresh() {
+        return ensureSnapshot()
+                .chain(built -> built.skipped() ? Uni.createFrom().item(built) : computeSegments()
+                        .chain(segments -> segments.skipped() ? Uni.createFrom().item(built.plus(segments))
+                                : drainChanges().map(drained -> built.plus(segments).plus(drained))));
     }
 
     /**
-     * Segments created or changed since their membership was computed, against the current snapshot. With no
-     * snapshot yet, this replica builds it first; if another replica is building it, nothing is done here (a
-     * segment computed against no snapshot would match by label only).
+     * The segments created or changed since computed (and those failed a while ago), each computed whole; nothing
+     * while there is no snapshot yet ({@link #refresh} builds it, then computes every segment).
      */
-    public Uni<Report> refreshChanged() {
+    public Uni<Report> refreshSegments() {
         return pool.query(SNAPSHOT_EXISTS).execute()
                 .chain(rows -> rows.iterator().next().getLong("n") > 0
-                        ? Uni.createFrom().item(NO_REBUILD)
-                        : rebuildSnapshot())
-                .chain(millis -> millis == LOCKED_ELSEWHERE
-                        ? Uni.createFrom().item(Report.SKIPPED)
-                        : segments(CHANGED_SEGMENTS)
-                                .chain(this::refreshSegments)
-                                .map(counts -> new Report(millis >= 0, Math.max(millis, 0), counts[0], counts[1],
-                                        counts[2], false)));
+                        ? computeSegments()
+                        : Uni.createFrom().item(Report.NOTHING));
     }
 
-    /** What {@link #refreshChanged} passes on when a snapshot exists and none was built. */
-    private static final long NO_REBUILD = -3L;
-
-    /** Rebuilds the snapshot; the duration in milliseconds, or -1 when another replica holds the lock. */
-    Uni<Long> rebuildSnapshot() {
-        return pool.withTransaction(connection -> tryLock(connection, "analytics.customer_metrics_snapshot")
-                .chain(locked -> {
-                    if (!locked) {
-                        return Uni.createFrom().item(LOCKED_ELSEWHERE);
-                    }
-                    return connection.query(CLEAR_SNAPSHOT).execute()
-                            .chain(() -> connection.query(FILL_SNAPSHOT).execute())
-                            .chain(() -> connection.query(MARK_SNAPSHOT).execute())
-                            .map(rows -> rows.iterator().next().getLong("duration_ms"));
-                }));
+    /** Builds the first snapshot when there is none (then every segment is computed whole). */
+    private Uni<Report> ensureSnapshot() {
+        return pool.query(SNAPSHOT_EXISTS).execute()
+                .chain(rows -> rows.iterator().next().getLong("n") > 0
+                        ? Uni.createFrom().item(Report.NOTHING)
+                        : rebuildSnapshot());
     }
 
-    private Uni<List<Segment>> segments(String sql) {
-        return pool.query(sql).execute()
+    /**
+     * Every customer's metrics from the raw events, in one transaction; readers see the previous snapshot until
+     * it commits. The change records it deletes first are all covered: they were committed before its fill
+     * began. Segment states are cleared with it, so every segment is computed whole against the new snapshot.
+     */
+    Uni<Report> rebuildSnapshot() {
+        return inTransaction(connection -> connection.query(FILL_WORK_MEM).execute()
+                .chain(() -> connection.query(CLEAR_CHANGES).execute())
+                .chain(() -> connection.query(CLEAR_SNAPSHOT).execute())
+                .chain(() -> connection.query(FILL_SNAPSHOT).execute())
+                .chain(() -> connection.query(CLEAR_SEGMENT_STATES).execute())
+                .chain(() -> connection.query(MARK_SNAPSHOT).execute())
+                .map(rows -> rows.iterator().next().getLong("duration_ms"))
+                .map(millis -> new Report(true, millis, 0, 0, 0, 0, false)));
+    }
+
+    private Uni<List<Segment>> segments(SqlConnection connection, String sql, Tuple params) {
+        return connection.preparedQuery(sql).execute(params)
                 .map(rows -> {
                     List<Segment> list = new ArrayList<>();
                     rows.forEach(row -> list.add(Segment.from(row)));
@@ -190,66 +384,155 @@ public class MembershipRefresher {
                 });
     }
 
-    /**
-     * Refreshes the segments one after the other; {count refreshed, members, count failed}. One segment that
-     * fails (its statement fails in the database) is logged and left with its previous membership, which ages
-     * until its own endpoints answer 503; every other segment is still refreshed.
-     */
-    private Uni<long[]> refreshSegments(List<Segment> segments) {
-        return Multi.createFrom().iterable(segments)
-                .onItem().transformToUniAndConcatenate(segment -> refreshSegment(segment)
-                        .onFailure().recoverWithUni(failure -> {
-                            LOG.errorf("segment %s: membership refresh failed, its previous membership stays: %s",
-                                    segment.id(), failure.getMessage());
-                            return recordFailure(segment, failure).replaceWith(FAILED);
-                        }))
-                .collect().in(() -> new long[3], (totals, members) -> {
-                    if (members == FAILED) {
-                        totals[2]++;
-                    } else if (members >= 0) {
-                        totals[0]++;
-                        totals[1] += members;
-                    }
+    /** Computes each segment to compute whole, one transaction each; a failing one is recorded and skipped. */
+    private Uni<Report> computeSegments() {
+        return pool.withConnection(connection -> segments(connection, SEGMENTS_TO_COMPUTE, Tuple.of(retryFailedAfterSeconds)))
+                .chain(list -> Multi.createFrom().iterable(list)
+                        .onItem().transformToUniAndConcatenate(this::computeSegment)
+                        .collect().with(Collectors.reducing(Report.NOTHING, Report::plus)));
+    }
+
+    /** Replaces one segment's members with those of its current definition, evaluated now. */
+    Uni<Report> computeSegment(Segment segment) {
+        return inTransactionAt((connection, now) -> replaceMembers(connection, segment, now)
+                .call(() -> connection.preparedQuery(CLEAR_FAILURE).execute(Tuple.of(segment.id())))
+                .replaceWith(new Report(false, 0, 0, 0, 1, 0, false)))
+                .map(report -> report == null ? Report.SKIPPED : report)
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.errorf("segment %s: membership refresh failed, its previous membership stays: %s",
+                            segment.id(), failure.getMessage());
+                    return recordFailure(pool, segment, failure)
+                            .replaceWith(new Report(false, 0, 0, 0, 0, 1, false));
                 });
     }
 
-    /** Replaces one segment's members; their number, or -1 when another replica is refreshing it. */
-    public Uni<Long> refreshSegment(Segment segment) {
+    /** The segment's members computed whole against the snapshot, at {@code now} (the transaction's now()). */
+    private static Uni<Void> replaceMembers(SqlConnection connection, Segment segment, OffsetDateTime now) {
+        Compiled compiled = Compiled.of(segment, 3);
         List<Object> params = new ArrayList<>(List.of(segment.id(), segment.name()));
-        String byRules = "false";
-        Rule rule = parse(segment);
-        if (rule != null) {
-            RuleCompiler.CompiledRule compiled = RuleCompiler.compile(rule, "m.", 3);
-            byRules = compiled.sql();
-            params.addAll(compiled.values());
+        params.addAll(compiled.ruleValues());
+        return connection.preparedQuery(CLEAR_MEMBERS).execute(Tuple.of(segment.id()))
+                .chain(() -> connection.preparedQuery(ADD_MEMBERS.formatted(compiled.match()))
+                        .execute(Tuple.from(params)))
+                .chain(rows -> connection.preparedQuery(MARK_SEGMENT)
+                        .execute(Tuple.of(segment.id(), segment.updatedAt(), (long) rows.rowCount(), now)))
+                .replaceWithVoid();
+    }
+
+    /** Batches until one takes fewer change records than it could, that is all there were. */
+    private Uni<Report> drainChanges() {
+        return Uni.createFrom().deferred(this::batch)
+                .repeat().whilst(batch -> !batch.last() && !batch.report().skipped())
+                .collect().with(Collectors.reducing(Report.NOTHING,
+                        Batch::report, Report::plus));
+    }
+
+    /**
+     * One transaction: takes the change records of up to {@link #BATCH} customers, recomputes their metrics and
+     * re-evaluates every kept segment for them and for the customers the clock moved; the last batch of a drain
+     * also marks the snapshot and the segments fresh. A segment whose statement fails is rolled back to its
+     * savepoint, recorded as failed and left out; it is computed whole {@code retry-failed-after} later.
+     */
+    private Uni<Batch> batch() {
+        return inTransactionAt((connection, now) -> connection.preparedQuery(TAKE_CHANGES).execute(Tuple.of(BATCH))
+                .map(rows -> rows.iterator().next())
+                .chain(taken -> {
+                    String[] customers = taken.getArrayOfStrings("customers");
+                    boolean last = taken.getLong("records") < BATCH;
+                    Uni<Void> recomputed = customers.length == 0 ? Uni.createFrom().voidItem()
+                            : connection.preparedQuery(RECOMPUTE_CUSTOMERS).execute(Tuple.of(customers))
+                                    .replaceWithVoid();
+                    return recomputed
+                            .chain(() -> segments(connection, SEGMENTS_TO_KEEP, Tuple.tuple()))
+                            .chain(kept -> reevaluateAll(connection, kept, customers, now, last)
+                                    .chain(result -> (last
+                                            ? connection.preparedQuery(MARK_FRESH)
+                                                    .execute(Tuple.of((Object) result.fresh().toArray(String[]::new)))
+                                                    .replaceWithVoid()
+                                            : Uni.createFrom().voidItem())
+                                            .replaceWith(new Batch(new Report(false, 0, customers.length,
+                                                    result.clockCustomers(), result.computed(), result.failed(),
+                                                    false), last))));
+                }))
+                .map(batch -> batch == null ? new Batch(Report.SKIPPED, true) : batch);
+    }
+
+    /** What re-evaluating the kept segments in one batch did. */
+    private record Reevaluated(List<String> fresh, long clockCustomers, long computed, long failed) {
+    }
+
+    private Uni<Reevaluated> reevaluateAll(SqlConnection connection, List<Segment> kept, String[] customers,
+                                          OffsetDateTime now, boolean last) {
+        List<String> fresh = new ArrayList<>();
+        long[] totals = new long[3];
+        return Multi.createFrom().iterable(kept)
+                .onItem().transformToUniAndConcatenate(segment -> inSavepoint(connection,
+                        () -> reevaluate(connection, Compiled.of(segment, 10), customers, now, last))
+                        .invoke(outcome -> {
+                            fresh.add(segment.id());
+                            totals[0] += outcome[0];
+                            totals[1] += outcome[1];
+                        })
+                        .onFailure().recoverWithUni(failure -> {
+                            LOG.errorf("segment %s: membership refresh failed, it is left out until computed whole"
+                                    + " again: %s", segment.id(), failure.getMessage());
+                            totals[2]++;
+                            return recordFailure(connection, segment, failure).replaceWith(new long[0]);
+                        }))
+                .collect().last()
+                .map(ignored -> new Reevaluated(fresh, totals[0], totals[1], totals[2]));
+    }
+
+    /**
+     * One segment in one batch: the customers of the batch and those the clock moved since the segment's last
+     * evaluation; a rule that compares a days_since metric with another metric is computed whole in the last
+     * batch instead. Answers {customers re-evaluated for the clock, 1 if computed whole}.
+     */
+    private Uni<long[]> reevaluate(SqlConnection connection, Compiled compiled, String[] customers,
+                                   OffsetDateTime now, boolean last) {
+        Segment segment = compiled.segment();
+        if (compiled.clock().everyCustomer() && last) {
+            return replaceMembers(connection, segment, now).replaceWith(new long[]{0, 1});
         }
-        String addMembers = ADD_MEMBERS.formatted(byRules);
-        return pool.withTransaction(connection -> tryLock(connection, "analytics.segment:" + segment.id())
-                .chain(locked -> {
-                    if (!locked) {
-                        return Uni.createFrom().item(LOCKED_ELSEWHERE);
-                    }
-                    return connection.preparedQuery(CLEAR_MEMBERS).execute(Tuple.of(segment.id()))
-                            .chain(() -> connection.preparedQuery(addMembers).execute(Tuple.from(params)))
-                            .map(rows -> (long) rows.rowCount())
-                            .call(members -> connection.preparedQuery(MARK_SEGMENT)
-                                    .execute(Tuple.of(segment.id(), segment.updatedAt(), members)))
-                            .call(() -> connection.preparedQuery(CLEAR_FAILURE).execute(Tuple.of(segment.id())));
-                }));
+        boolean clockMoves = !compiled.clock().none() && !compiled.clock().everyCustomer();
+        ClockThresholds.Windows windows = clockMoves
+                ? compiled.clock().windows(segment.evaluatedAt(), now)
+                : ClockThresholds.of(null).windows(now, now);
+        if (customers.length == 0 && windows.isEmpty()) {
+            return Uni.createFrom().item(new long[]{0, 0});
+        }
+        List<Object> params = new ArrayList<>();
+        params.add(segment.id());
+        params.add(segment.name());
+        params.add(customers);
+        params.add(windows.lastEvent.stream().map(ClockThresholds.Range::after).toArray(OffsetDateTime[]::new));
+        params.add(windows.lastEvent.stream().map(ClockThresholds.Range::upTo).toArray(OffsetDateTime[]::new));
+        params.add(windows.lastPurchase.stream().map(ClockThresholds.Range::after).toArray(OffsetDateTime[]::new));
+        params.add(windows.lastPurchase.stream().map(ClockThresholds.Range::upTo).toArray(OffsetDateTime[]::new));
+        params.add(windows.signup.stream().map(ClockThresholds.Range::after).toArray(LocalDate[]::new));
+        params.add(windows.signup.stream().map(ClockThresholds.Range::upTo).toArray(LocalDate[]::new));
+        params.addAll(compiled.ruleValues());
+        OffsetDateTime evaluated = clockMoves || compiled.clock().none() ? now : segment.evaluatedAt();
+        return connection.preparedQuery(REEVALUATE.formatted(compiled.match())).execute(Tuple.from(params))
+                .map(rows -> rows.iterator().next())
+                .chain(row -> connection.preparedQuery(ADVANCE_SEGMENT)
+                        .execute(Tuple.of(segment.id(), row.getLong("added") - row.getLong("removed"), evaluated))
+                        .replaceWith(new long[]{Math.max(0, row.getLong("candidates") - customers.length), 0}));
     }
 
     /**
      * Keeps why the segment's refresh failed (the database's message, at most {@link #FAILURE_CHARS} characters).
      * If even that write fails, the failure is logged and the refresh of the other segments goes on.
      */
-    private Uni<Void> recordFailure(Segment segment, Throwable failure) {
+    private static Uni<Void> recordFailure(io.vertx.mutiny.sqlclient.SqlClient client, Segment segment,
+                                           Throwable failure) {
         String message = failure instanceof io.vertx.pgclient.PgException pg ? pg.getErrorMessage()
                 : "the refresh did not complete; segmentation-service logged why";
         if (message == null || message.isBlank()) {
             message = "the database refused the membership statement";
         }
         String kept = message.length() > FAILURE_CHARS ? message.substring(0, FAILURE_CHARS) + "..." : message;
-        return pool.preparedQuery(RECORD_FAILURE)
+        return client.preparedQuery(RECORD_FAILURE)
                 .execute(Tuple.of(segment.id(), kept))
                 .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
@@ -271,9 +554,33 @@ public class MembershipRefresher {
         }
     }
 
-    private static Uni<Boolean> tryLock(SqlConnection connection, String key) {
-        return connection.preparedQuery(TRY_LOCK)
-                .execute(Tuple.of(key))
-                .map(rows -> rows.iterator().next().getBoolean("locked"));
+    /** {@code work} in one transaction under the lock; {@link Report#SKIPPED} when another replica holds it. */
+    private Uni<Report> inTransaction(Function<SqlConnection, Uni<Report>> work) {
+        return inTransactionAt((connection, now) -> work.apply(connection))
+                .map(report -> report == null ? Report.SKIPPED : report);
+    }
+
+    /**
+     * Begins a transaction on one connection, takes the lock and runs {@code work} with the transaction's
+     * {@code now()}; commits when it succeeds, rolls back when it fails. Null when the lock is taken elsewhere.
+     */
+    private <T> Uni<T> inTransactionAt(BiFunction<SqlConnection, OffsetDateTime, Uni<T>> work) {
+        return pool.withConnection(connection -> connection.query("BEGIN").execute()
+                .chain(() -> connection.query(TRY_LOCK).execute())
+                .map(rows -> rows.iterator().next())
+                .chain(lock -> lock.getBoolean("locked")
+                        ? work.apply(connection, lock.getOffsetDateTime("now"))
+                        : Uni.createFrom().<T>nullItem())
+                .call(() -> connection.query("COMMIT").execute())
+                .onFailure().call(() -> connection.query("ROLLBACK").execute()
+                        .onFailure().recoverWithNull()));
+    }
+
+    /** {@code work} inside a savepoint: on failure, the transaction goes back to where it was, and fails on. */
+    private static <T> Uni<T> inSavepoint(SqlConnection connection, Supplier<Uni<T>> work) {
+        return connection.query("SAVEPOINT segment").execute()
+                .chain(work::get)
+                .call(() -> connection.query("RELEASE SAVEPOINT segment").execute())
+                .onFailure().call(() -> connection.query("ROLLBACK TO SAVEPOINT segment").execute());
     }
 }

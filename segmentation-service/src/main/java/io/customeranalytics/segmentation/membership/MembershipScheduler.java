@@ -15,11 +15,12 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps segment membership up to date: a full refresh every {@code analytics.segments.refresh-interval}, and
- * the segments created or changed through the Events API every {@code analytics.segments.change-poll-interval}.
- * Both interval defaults sit well inside the staleness bound (60 s). Metrics:
- * {@code analytics_membership_last_refresh_timestamp_seconds}, {@code analytics_membership_last_refresh_duration_seconds},
- * {@code analytics_membership_refresh_seconds} (timer) and {@code analytics_membership_refresh_failures_total},
+ * Keeps segment membership up to date: the customers changed since the last refresh (and those the clock moved
+ * across a rule's threshold) every {@code analytics.segments.refresh-interval}, and the segments created or
+ * changed through the Events API every {@code analytics.segments.change-poll-interval}. Both interval defaults
+ * sit well inside the staleness bound (60 s). Metrics: {@code analytics_membership_last_refresh_timestamp_seconds},
+ * {@code analytics_membership_last_refresh_duration_seconds}, {@code analytics_membership_refresh_seconds}
+ * (timer), {@code analytics_membership_changed_customers_total} and {@code analytics_membership_refresh_failures_total},
  * registered at start-up (so they are there from the first scrape, not from the first refresh).
  */
 @Startup
@@ -31,6 +32,7 @@ public class MembershipScheduler {
     private final MembershipRefresher refresher;
     private final Timer refreshTimer;
     private final Counter failures;
+    private final Counter changedCustomers;
     private final AtomicLong lastRefreshEpochMillis = new AtomicLong();
     private final AtomicLong lastDurationMillis = new AtomicLong();
 
@@ -41,29 +43,34 @@ public class MembershipScheduler {
                     + " endpoints will answer 503 between refreshes", config.refreshInterval(), config.stalenessBound());
         }
         this.refreshTimer = Timer.builder("analytics_membership_refresh")
-                .description("Duration of full membership refreshes (metrics snapshot and every segment)")
+                .description("Duration of membership refreshes (changed customers, the clock, changed segments)")
+                .register(registry);
+        this.changedCustomers = Counter.builder("analytics_membership_changed_customers")
+                .description("Customers whose metrics and membership a refresh recomputed after a change")
                 .register(registry);
         this.failures = Counter.builder("analytics_membership_refresh_failures")
                 .description("Membership refreshes that failed, and single segments whose refresh failed")
                 .register(registry);
         Gauge.builder("analytics_membership_last_refresh_timestamp_seconds", lastRefreshEpochMillis,
                         value -> value.get() / 1000.0)
-                .description("When the last full membership refresh finished (Unix time, seconds)")
+                .description("When the last membership refresh finished (Unix time, seconds)")
                 .register(registry);
         Gauge.builder("analytics_membership_last_refresh_duration_seconds", lastDurationMillis,
                         value -> value.get() / 1000.0)
-                .description("How long the last full membership refresh took")
+                .description("How long the last membership refresh took")
                 .register(registry);
     }
 
-    @Scheduled(every = "${analytics.segments.refresh-interval:30s}", delayed = "1s",
+    @Scheduled(every = "${analytics.segments.refresh-interval:5s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> refreshAll() {
+    Uni<Void> refresh() {
         long start = System.nanoTime();
-        return refresher.refreshAll()
+        return refresher.refresh()
                 .invoke(report -> {
+                    changedCustomers.increment(report.changedCustomers());
+                    failures.increment(report.failedSegments());
                     if (report.skipped()) {
-                        LOG.debug("membership refresh skipped: another replica is rebuilding the snapshot");
+                        LOG.debug("membership refresh skipped: another replica holds the membership lock");
                         return;
                     }
                     long millis = (System.nanoTime() - start) / 1_000_000;
@@ -71,7 +78,6 @@ public class MembershipScheduler {
                     lastDurationMillis.set(millis);
                     lastRefreshEpochMillis.set(System.currentTimeMillis());
                     LOG.debugf("membership refreshed in %d ms: %s", millis, report);
-                    failures.increment(report.failedSegments());
                 })
                 .onFailure().invoke(e -> {
                     failures.increment();
@@ -83,8 +89,8 @@ public class MembershipScheduler {
 
     @Scheduled(every = "${analytics.segments.change-poll-interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> refreshChanged() {
-        return refresher.refreshChanged()
+    Uni<Void> refreshSegments() {
+        return refresher.refreshSegments()
                 .invoke(report -> failures.increment(report.failedSegments()))
                 .onFailure().invoke(e -> {
                     failures.increment();

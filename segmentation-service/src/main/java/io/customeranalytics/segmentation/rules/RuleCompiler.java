@@ -1,9 +1,11 @@
 package io.customeranalytics.segmentation.rules;
 
+import io.customeranalytics.common.rules.Metric;
 import io.customeranalytics.common.rules.Rule;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Turns a {@link Rule} into a SQL boolean expression over a relation whose columns are named as the metrics,
@@ -19,12 +21,12 @@ public final class RuleCompiler {
     public record CompiledRule(String sql, List<Object> values) {
     }
 
-    private final String columnPrefix;
+    private final Function<Metric, String> column;
     private final List<Object> values = new ArrayList<>();
     private final int first;
 
-    private RuleCompiler(String columnPrefix, int first) {
-        this.columnPrefix = columnPrefix;
+    private RuleCompiler(Function<Metric, String> column, int first) {
+        this.column = column;
         this.first = first;
     }
 
@@ -33,7 +35,17 @@ public final class RuleCompiler {
      * @param first        the number of the first parameter
      */
     public static CompiledRule compile(Rule rule, String columnPrefix, int first) {
-        RuleCompiler compiler = new RuleCompiler(columnPrefix, first);
+        return compile(rule, metric -> columnPrefix + metric.ruleName(), first);
+    }
+
+    /**
+     * @param column the SQL expression of each metric (fixed text, never client input), for a relation that
+     *               stores some metrics as what they are computed from (e.g. days_since_last_event from
+     *               last_event_at and the current time)
+     * @param first  the number of the first parameter
+     */
+    public static CompiledRule compile(Rule rule, Function<Metric, String> column, int first) {
+        RuleCompiler compiler = new RuleCompiler(column, first);
         String sql = compiler.expression(rule);
         return new CompiledRule(sql, List.copyOf(compiler.values));
     }
@@ -69,7 +81,7 @@ public final class RuleCompiler {
 
     private String operand(Rule.Operand operand) {
         if (operand instanceof Rule.MetricRef m) {
-            return columnPrefix + m.metric().ruleName();
+            return column.apply(m.metric());
         }
         if (operand instanceof Rule.NumberLiteral n) {
             return bind(n.value(), "numeric");

@@ -8,12 +8,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,23 +25,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The refresher computes {@link SegmentScenario}'s membership as API.md section 3 defines it (query-service's
- * SegmentEndpointsTest reads the same membership, written by its own fixture), applies a changed segment, and
- * behaves as one of several replicas should: concurrent refreshes leave one membership, a replica does not
- * compute segments while another builds the first snapshot, and a replica that dies mid-refresh leaves the
- * previous snapshot and membership as they were.
+ * SegmentEndpointsTest reads the same membership, written by its own fixture), applies a changed segment, a
+ * changed customer and the clock without rewriting the customers that did not change, and behaves as one of
+ * several replicas should: concurrent refreshes leave one membership, nothing is written while another replica
+ * holds the lock, and a replica that dies mid-refresh leaves the previous membership and its change records.
  *
  * <p>The service's own scheduler refreshes in the background all along, as a second replica would: a refresh
- * here that finds the work taken is repeated until it is this one's.
+ * here that finds the lock taken is repeated until the state looked for is reached.
  */
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
 class MembershipRefresherTest {
-
-    private static final String SNAPSHOT_LOCK = "analytics.customer_metrics_snapshot";
 
     @Inject
     Pool pool;
@@ -49,33 +50,38 @@ class MembershipRefresherTest {
 
     SegmentScenario scenario;
 
-    /** When the scenario's rows were all committed: a snapshot taken after it holds them. */
-    OffsetDateTime inserted;
-
     @BeforeEach
     void insertScenarioAndRefresh() {
         scenario = SegmentScenario.insert(pool);
-        inserted = TestEvents.rows(pool, "SELECT now()").get(0).getOffsetDateTime(0);
-        until(refresher::refreshAll, () -> stateOf(scenario.segmentId) > 0);
+        untilApplied(scenario.segmentId);
     }
 
     /**
-     * Refreshes until {@code done}, for up to a minute: a refresh that finds the snapshot being rebuilt by the
-     * scheduler skips at once, and the scheduler's rebuild over a database full of other tests' rows takes a while.
+     * Refreshes until the segment is computed from its current definition and every change committed so far is
+     * applied to it, for up to a minute.
      */
+    private void untilApplied(String segmentId) {
+        OffsetDateTime committed = now();
+        until(refresher::refresh, () -> stateOf(segmentId, committed) > 0);
+    }
+
+    private OffsetDateTime now() {
+        return TestEvents.rows(pool, "SELECT now()").get(0).getOffsetDateTime(0);
+    }
+
     private void until(Supplier<Uni<MembershipRefresher.Report>> refresh, Supplier<Boolean> done) {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (!done.get() && System.nanoTime() < deadline) {
             if (refresh.get().await().atMost(Duration.ofMinutes(2)).skipped()) {
-                pause();
+                pause(100);
             }
         }
         assertTrue(done.get(), "the refresh happened");
     }
 
-    private static void pause() {
+    private static void pause(long millis) {
         try {
-            Thread.sleep(100);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -83,23 +89,26 @@ class MembershipRefresherTest {
     }
 
     /**
-     * 1 when the segment's membership was computed from its current definition against a snapshot taken after
-     * the scenario was inserted, else 0. The scheduler's poll of changed segments may compute a new segment
-     * against an older snapshot first (its rules then see none of the scenario's customers): that does not count.
+     * 1 when the segment's membership is computed from its current definition and applies every change
+     * committed before {@code committed}, else 0.
      */
-    private long stateOf(String segmentId) {
+    private long stateOf(String segmentId, OffsetDateTime committed) {
         return TestEvents.rows(pool, """
                 SELECT count(*) FROM segment_membership_state st JOIN customer_segments s USING (segment_id)
                 WHERE segment_id = $1 AND st.segment_updated_at = s.updated_at AND st.refreshed_at > $2""",
-                segmentId, inserted).get(0).getLong(0);
+                segmentId, committed).get(0).getLong(0);
+    }
+
+    private Map<String, String> members(String segmentId) {
+        Map<String, String> members = new LinkedHashMap<>();
+        TestEvents.rows(pool, "SELECT customer_id, matched_by FROM segment_membership WHERE segment_id = $1"
+                        + " ORDER BY customer_id", segmentId)
+                .forEach(row -> members.put(row.getString(0), row.getString(1)));
+        return members;
     }
 
     private Map<String, String> members() {
-        Map<String, String> members = new LinkedHashMap<>();
-        TestEvents.rows(pool, "SELECT customer_id, matched_by FROM segment_membership WHERE segment_id = $1"
-                        + " ORDER BY customer_id", scenario.segmentId)
-                .forEach(row -> members.put(row.getString(0), row.getString(1)));
-        return members;
+        return members(scenario.segmentId);
     }
 
     private static Map<String, String> sorted(Map<String, String> members) {
@@ -108,75 +117,136 @@ class MembershipRefresherTest {
         return out;
     }
 
-    @Test
-    void membersByLabelRulesAndBothAsDefined() {
-        assertEquals(sorted(scenario.expectedMembers()), members());
-        assertEquals(4L, TestEvents.rows(pool, "SELECT member_count FROM segment_membership_state"
-                + " WHERE segment_id = $1", scenario.segmentId).get(0).getLong(0));
+    /** Each customer's snapshot row version (xmin): it changes only when the row is written again. */
+    private Map<String, String> snapshotVersions(List<String> customers) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        TestEvents.rows(pool, "SELECT customer_id, xmin::text FROM customer_metrics_snapshot WHERE customer_id = ANY($1)"
+                        + " ORDER BY customer_id", (Object) customers.toArray(String[]::new))
+                .forEach(row -> versions.put(row.getString(0), row.getString(1)));
+        return versions;
     }
 
     @Test
-    void aChangedSegmentIsAppliedByTheNextRefreshOfChangedSegments() {
+    void membersByLabelRulesAndBothAsDefined() {
+        assertEquals(sorted(scenario.expectedMembers()), members());
+        until(refresher::refresh, () -> TestEvents.rows(pool, "SELECT member_count FROM segment_membership_state"
+                + " WHERE segment_id = $1", scenario.segmentId).get(0).getLong(0) == 4L);
+    }
+
+    @Test
+    void aChangedSegmentIsAppliedByTheNextRefreshOfSegments() {
         scenario.sql("UPDATE customer_segments SET segment_rules = $2, updated_at = clock_timestamp()"
                 + " WHERE segment_id = $1", scenario.segmentId, scenario.rules(4000));
-        until(refresher::refreshChanged, () -> stateOf(scenario.segmentId) > 0);
+        OffsetDateTime committed = now();
+        until(refresher::refreshSegments, () -> stateOf(scenario.segmentId, committed) > 0);
         // big spent B + 1500: by label only now; ghost (B + 5000) still by rules; rich (B + 1200) out.
         assertEquals(sorted(Map.of(scenario.big, "label", scenario.ghost, "rules", scenario.tagged, "label")),
                 members());
     }
 
     @Test
+    void aChangedCustomerIsAppliedAndTheOthersAreNotRewritten() {
+        Map<String, String> before = snapshotVersions(scenario.customers());
+        assertEquals(5, before.size(), "every customer of the scenario is in the snapshot");
+        // small (B + 100, 15 sessions, other label) buys for 1,000 more through the Events API's statement: in
+        // by rules. rich gets the segment's label in its profile: both.
+        TestEvents.insert(pool, List.of(new TestEvents.Event(TestEvents.unique("ev"), scenario.small, "purchase",
+                OffsetDateTime.now(ZoneOffset.UTC).minusHours(1), "s-late", null, null, null, null, null, null,
+                1000.0, 1)));
+        scenario.sql("UPDATE customer_profiles SET customer_segment = $2 WHERE customer_id = $1", scenario.rich,
+                scenario.segmentName);
+        untilApplied(scenario.segmentId);
+
+        Map<String, String> expected = new LinkedHashMap<>(scenario.expectedMembers());
+        expected.put(scenario.small, "rules");
+        expected.put(scenario.rich, "both");
+        assertEquals(sorted(expected), members());
+        Map<String, String> after = snapshotVersions(scenario.customers());
+        for (String unchanged : List.of(scenario.big, scenario.tagged, scenario.ghost)) {
+            assertEquals(before.get(unchanged), after.get(unchanged), unchanged + "'s snapshot row was not rewritten");
+        }
+        for (String changed : List.of(scenario.small, scenario.rich)) {
+            assertNotEquals(before.get(changed), after.get(changed), changed + "'s metrics were recomputed");
+        }
+        assertEquals(0L, TestEvents.rows(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = ANY($1)",
+                (Object) scenario.customers().toArray(String[]::new)).get(0).getLong(0), "their change records are taken");
+    }
+
+    @Test
+    void theClockAloneMovesACustomerAcrossADaysSinceThresholdWithoutRecomputingIt() {
+        // One purchase 1 day minus 6 s ago: days_since_last_purchase is 0 now and 1 six seconds from now.
+        String customer = scenario.run + "-clock";
+        String segmentId = scenario.run + "-clock";
+        double price = 7.0 + (scenario.base % 1000) / 1000.0;
+        OffsetDateTime bought = now().minusDays(1).plusSeconds(6);
+        TestEvents.insert(pool, List.of(new TestEvents.Event(TestEvents.unique("ev"), customer, "purchase", bought,
+                "s-clock", null, null, null, null, null, null, price, 1)));
+        scenario.sql("INSERT INTO customer_segments (segment_id, segment_name, segment_rules) VALUES ($1, $2, $3)",
+                segmentId, "Clock " + scenario.run, "days_since_last_purchase >= 1 AND total_spent = " + price);
+        untilApplied(segmentId);
+        assertEquals(Map.of(), members(segmentId), "not a day yet");
+        String version = snapshotVersions(List.of(customer)).get(customer);
+
+        long wait = Duration.between(now(), bought.plusDays(1)).toMillis();
+        pause(Math.max(0, wait) + 200);
+        untilApplied(segmentId);
+        assertEquals(Map.of(customer, "rules"), members(segmentId), "a day has passed");
+        assertEquals(version, snapshotVersions(List.of(customer)).get(customer),
+                "the clock moved it, not a recomputation of its metrics");
+    }
+
+    @Test
     void concurrentRefreshesAsFromTwoReplicasLeaveOneConsistentMembership() {
         // Four refreshes at once on separate connections, as two replicas' schedulers would run them: the advisory
-        // locks make the losers skip, and nothing fails or duplicates.
+        // lock makes the losers skip, and nothing fails or duplicates.
         Uni.combine().all()
-                .unis(refresher.refreshAll(), refresher.refreshAll(), refresher.refreshChanged(),
-                        refresher.refreshAll())
+                .unis(refresher.refresh(), refresher.refresh(), refresher.refreshSegments(), refresher.refresh())
                 .discardItems()
                 .await().atMost(Duration.ofMinutes(5));
         assertEquals(sorted(scenario.expectedMembers()), members());
     }
 
     @Test
-    void noSegmentIsComputedWhileAnotherReplicaBuildsTheFirstSnapshot() throws Exception {
+    void nothingIsWrittenWhileAnotherReplicaHoldsTheLock() throws Exception {
         SqlConnection other = pool.getConnection().await().atMost(Duration.ofSeconds(30));
         try {
-            // Another replica building the first snapshot: it holds the snapshot's lock, and no snapshot exists.
-            other.preparedQuery("SELECT pg_advisory_lock(hashtext($1))").execute(io.vertx.mutiny.sqlclient.Tuple
-                    .of(SNAPSHOT_LOCK)).await().atMost(Duration.ofSeconds(30));
-            scenario.sql("DELETE FROM customer_metrics_snapshot_state");
+            other.preparedQuery("SELECT pg_advisory_lock(hashtext($1))").execute(Tuple.of(MembershipRefresher.LOCK_KEY))
+                    .await().atMost(Duration.ofSeconds(30));
             scenario.sql("UPDATE customer_segments SET segment_rules = $2, updated_at = clock_timestamp()"
                     + " WHERE segment_id = $1", scenario.segmentId, scenario.rules(4000));
+            scenario.sql("UPDATE customer_profiles SET customer_segment = NULL WHERE customer_id = $1", scenario.tagged);
+            OffsetDateTime committed = now();
 
-            MembershipRefresher.Report changed = refresher.refreshChanged().await().atMost(Duration.ofMinutes(1));
-            MembershipRefresher.Report all = refresher.refreshAll().await().atMost(Duration.ofMinutes(1));
-            assertTrue(changed.skipped() && all.skipped(), changed + " " + all);
+            MembershipRefresher.Report segments = refresher.refreshSegments().await().atMost(Duration.ofMinutes(1));
+            MembershipRefresher.Report all = refresher.refresh().await().atMost(Duration.ofMinutes(1));
+            assertTrue(segments.skipped() && all.skipped(), segments + " " + all);
             assertEquals(sorted(scenario.expectedMembers()), members(), "the membership is left as it was");
-            assertEquals(0L, stateOf(scenario.segmentId), "the changed segment is not marked as applied");
+            assertEquals(0L, stateOf(scenario.segmentId, committed), "the changed segment is not marked as applied");
         } finally {
-            other.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))").execute(io.vertx.mutiny.sqlclient.Tuple
-                    .of(SNAPSHOT_LOCK)).await().atMost(Duration.ofSeconds(30));
+            other.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))").execute(Tuple.of(MembershipRefresher.LOCK_KEY))
+                    .await().atMost(Duration.ofSeconds(30));
             other.close().await().atMost(Duration.ofSeconds(30));
         }
-        until(refresher::refreshChanged, () -> stateOf(scenario.segmentId) > 0);
-        assertEquals(sorted(Map.of(scenario.big, "label", scenario.ghost, "rules", scenario.tagged, "label")),
-                members());
+        untilApplied(scenario.segmentId);
+        assertEquals(sorted(Map.of(scenario.big, "label", scenario.ghost, "rules")), members());
     }
 
     @Test
-    void aReplicaThatDiesMidRefreshLeavesThePreviousMembershipReadable() throws Exception {
-        String snapshotBefore = snapshotRowsOfScenario();
-        Object refreshedBefore = TestEvents.rows(pool, "SELECT refreshed_at FROM customer_metrics_snapshot_state")
-                .get(0).getValue(0);
+    void aReplicaThatDiesMidRefreshLeavesThePreviousMembershipAndItsChangeRecords() throws Exception {
         SqlConnection blocker = pool.getConnection().await().atMost(Duration.ofSeconds(30));
         CompletableFuture<MembershipRefresher.Report> dying;
         try {
-            // Hold the profiles so that the refresh stops inside its snapshot transaction, after it has emptied
-            // the snapshot; then end its database session, as a crashed replica's would end.
+            // ghost gets a profile that puts it in by label too. Then hold the profiles, so that a refresh stops
+            // inside its batch transaction after it has taken ghost's change record, and end its database
+            // session, as a crashed replica's would end. (The scheduler may have applied the profile already: the
+            // record written here, as a writer's, is taken all the same.)
+            scenario.sql("INSERT INTO customer_profiles (customer_id, customer_segment) VALUES ($1, $2)",
+                    scenario.ghost, scenario.segmentName);
             blocker.query("BEGIN").execute().await().atMost(Duration.ofSeconds(30));
             blocker.query("LOCK TABLE customer_profiles IN ACCESS EXCLUSIVE MODE").execute()
                     .await().atMost(Duration.ofSeconds(30));
-            dying = refresher.refreshAll().subscribeAsCompletionStage().toCompletableFuture();
+            scenario.sql("INSERT INTO customer_changes (customer_id) VALUES ($1)", scenario.ghost);
+            dying = refresher.refresh().subscribeAsCompletionStage().toCompletableFuture();
             // End every refresh caught there (ours, or the scheduler's that made ours skip) until ours is over.
             long terminated = 0;
             for (int attempt = 0; attempt < 600 && (terminated == 0 || !dying.isDone()); attempt++) {
@@ -184,10 +254,12 @@ class MembershipRefresherTest {
                 terminated += TestEvents.rows(pool, """
                         SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
                         WHERE datname = current_database() AND wait_event_type = 'Lock'
-                          AND query LIKE 'INSERT INTO customer_metrics_snapshot%'""").get(0).getLong(0);
+                          AND query LIKE 'WITH changed AS%'""").get(0).getLong(0);
             }
-            assertTrue(terminated > 0, "a refresh was caught inside its snapshot transaction");
+            assertTrue(terminated > 0, "a refresh was caught inside its batch transaction");
             assertTrue(dying.isDone(), "our refresh ended while the profiles were held");
+            assertTrue(TestEvents.rows(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1",
+                    scenario.ghost).get(0).getLong(0) > 0, "ghost's change record came back with the rollback");
         } finally {
             blocker.query("ROLLBACK").execute().await().atMost(Duration.ofSeconds(30));
             blocker.close().await().atMost(Duration.ofSeconds(30));
@@ -198,21 +270,11 @@ class MembershipRefresherTest {
         } catch (ExecutionException died) {
             // Ours was the one ended: it failed, as a crashed replica's would.
         }
-        assertEquals(snapshotBefore, snapshotRowsOfScenario(), "the previous snapshot is still there");
-        assertEquals(sorted(scenario.expectedMembers()), members(), "the previous membership is still there");
 
-        // The next refresh, this replica's or another's, takes the lock the dead session held and completes.
-        until(refresher::refreshAll, () -> !refreshedBefore.equals(TestEvents.rows(pool,
-                "SELECT refreshed_at FROM customer_metrics_snapshot_state").get(0).getValue(0)));
-        assertEquals(sorted(scenario.expectedMembers()), members());
-    }
-
-    private String snapshotRowsOfScenario() {
-        List<String> rows = TestEvents.rows(pool, """
-                SELECT customer_id || ':' || total_spent || ':' || session_count FROM customer_metrics_snapshot
-                WHERE customer_id = ANY($1) ORDER BY customer_id""", (Object) scenario.customers().toArray(String[]::new))
-                .stream().map(r -> r.getString(0)).toList();
-        assertEquals(5, rows.size(), "every customer of the scenario is in the snapshot");
-        return String.join(",", rows);
+        // The next refresh, this replica's or another's, applies the change.
+        untilApplied(scenario.segmentId);
+        Map<String, String> expected = new LinkedHashMap<>(scenario.expectedMembers());
+        expected.put(scenario.ghost, "both");
+        assertEquals(sorted(expected), members());
     }
 }

@@ -1,0 +1,130 @@
+package io.customeranalytics.bench.run;
+
+import io.customeranalytics.localstack.DatabaseAddress;
+import io.customeranalytics.localstack.LocalStack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The membership phase: how long segmentation-service takes to apply the changes of N customers, against the
+ * full rebuild (every customer's metrics from the raw events, then every segment) measured in the same run.
+ *
+ * <p>A change is real: the profiles of N customers drawn at random get a new {@code last_login} in one
+ * statement, whose trigger records them (V14) as any writer's does; each customer's metrics and membership of
+ * every segment are then recomputed. Applied = from that statement's commit until every segment's
+ * {@code refreshed_at} is later than it (so it includes up to one {@code refresh-interval} of waiting); the
+ * refresh passes in between are read from segmentation-service's {@code analytics_membership_refresh_seconds}.
+ */
+final class MembershipRefreshes {
+
+    /** One measurement: N changed customers (0 = the full rebuild). */
+    record Result(long customers, double appliedSeconds, long passes, double passSeconds, double maxPassSeconds) {
+    }
+
+    private static final String CHANGE_PROFILES = """
+            UPDATE analytics.customer_profiles SET last_login = clock_timestamp()
+            WHERE customer_id IN (SELECT customer_id FROM analytics.customer_profiles
+                                  ORDER BY hashtext(customer_id || ?) LIMIT ?)""";
+
+    private static final String APPLIED_SINCE = """
+            SELECT (SELECT refreshed_at FROM analytics.customer_metrics_snapshot_state) > ?
+               AND NOT EXISTS (SELECT 1 FROM analytics.customer_segments s
+                               LEFT JOIN analytics.segment_membership_state st ON st.segment_id = s.segment_id
+                               WHERE st.refreshed_at IS NULL OR st.refreshed_at <= ?)""";
+
+    private static final Pattern COUNT = Pattern.compile("(?m)^analytics_membership_refresh_seconds_count\\S* ([0-9.E+]+)");
+    private static final Pattern SUM = Pattern.compile("(?m)^analytics_membership_refresh_seconds_sum\\S* ([0-9.E+]+)");
+    private static final Pattern MAX = Pattern.compile("(?m)^analytics_membership_refresh_seconds_max\\S* ([0-9.E+]+)");
+
+    private MembershipRefreshes() {
+    }
+
+    static List<Result> run(DatabaseAddress db, LocalStack stack, long seed, List<Long> sizes, int waitSeconds)
+            throws Exception {
+        List<Result> results = new ArrayList<>();
+        URI metrics = URI.create(stack.serviceUrl("segmentation-service") + "/q/metrics");
+        try (Connection connection = Baseline.connect(db)) {
+            for (long n : sizes) {
+                double[] before = passes(metrics);
+                Timestamp committed;
+                if (n == 0) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("DELETE FROM analytics.customer_metrics_snapshot_state");
+                    }
+                } else {
+                    try (PreparedStatement change = connection.prepareStatement(CHANGE_PROFILES)) {
+                        change.setString(1, Long.toString(seed + n));
+                        change.setLong(2, n);
+                        change.executeUpdate();
+                    }
+                }
+                committed = now(connection);
+                long start = System.nanoTime();
+                System.out.printf("membership: %s ...%n", n == 0 ? "full rebuild" : String.format("%,d changed customers", n));
+                double applied = awaitApplied(connection, committed, waitSeconds) ? (System.nanoTime() - start) / 1e9 : -1;
+                double[] after = passes(metrics);
+                Result result = new Result(n, applied, (long) (after[0] - before[0]), after[1] - before[1], after[2]);
+                System.out.printf("membership: %s applied in %.1f s (%d refresh passes, %.1f s in them)%n",
+                        n == 0 ? "full rebuild" : n + " changed customers", applied, result.passes(),
+                        result.passSeconds());
+                results.add(result);
+            }
+        }
+        return results;
+    }
+
+    private static Timestamp now(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT clock_timestamp()")) {
+            rows.next();
+            return rows.getTimestamp(1);
+        }
+    }
+
+    private static boolean awaitApplied(Connection connection, Timestamp committed, int seconds)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        try (PreparedStatement applied = connection.prepareStatement(APPLIED_SINCE)) {
+            applied.setTimestamp(1, committed);
+            applied.setTimestamp(2, committed);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rows = applied.executeQuery()) {
+                    if (rows.next() && rows.getBoolean(1)) {
+                        return true;
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+        return false;
+    }
+
+    /** {count, sum, max} of the refresh timer as segmentation-service reports it now. */
+    private static double[] passes(URI metrics) throws IOException, InterruptedException {
+        String text = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return new double[]{value(COUNT, text), value(SUM, text), value(MAX, text)};
+    }
+
+    private static double value(Pattern pattern, String text) {
+        Matcher m = pattern.matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+}

@@ -1,0 +1,36 @@
+package io.customeranalytics.common.schema;
+
+/**
+ * What every writer of {@code customer_events} adds to its statement, in the same transaction as the rows:
+ * <ul>
+ *   <li>the day, week and month of each stored event, in {@code behavioral_pending} (V13), so that
+ *       customer_behavioral_analysis reads those periods from the raw events until query-service has refreshed
+ *       them;</li>
+ *   <li>each stored event's customer, in {@code customer_changes} (V14), so that segmentation-service
+ *       recomputes that customer's metrics and segment membership.</li>
+ * </ul>
+ */
+public final class EventChangeLog {
+
+    private EventChangeLog() {
+    }
+
+    /**
+     * Two data-modifying CTEs, {@code pending_periods AS (...), changed_customers AS (...)}, over the
+     * {@code event_timestamp} and {@code customer_id} columns of the CTE named {@code stored} (fixed text: the
+     * name of an earlier CTE of the same statement).
+     */
+    public static String recordFrom(String stored) {
+        return """
+                pending_periods AS (
+                    INSERT INTO behavioral_pending (grain, period)
+                    SELECT DISTINCT g.grain, date_trunc(g.grain, s.event_timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                    FROM %1$s s
+                    CROSS JOIN (VALUES ('day'), ('week'), ('month')) AS g(grain)
+                ),
+                changed_customers AS (
+                    INSERT INTO customer_changes (customer_id)
+                    SELECT DISTINCT s.customer_id FROM %1$s s
+                )""".formatted(stored);
+    }
+}
