@@ -17,36 +17,50 @@ import java.util.Optional;
 
 /**
  * {@code segment_customers}: the members of a segment with their profile and metrics. Members come from
- * {@code segment_membership} (kept by segmentation-service); a name that only profiles carry as their
+ * {@code segment_membership} (kept by segmentation-service), with the lifetime_value, age and country of their
+ * last evaluation, which the filters and the order use; a name that only profiles carry as their
  * {@code customer_segment} label, with no defined segment, lists those profiles (matched_by {@code label}). A
  * name neither defined nor carried is a 404; membership older than the staleness bound is a 503.
  */
 @Singleton
 public class SegmentCustomers extends DeclaredPipe {
 
-    private static final String MEMBERS = """
-            WITH members AS (
-                SELECT mb.customer_id, mb.matched_by
-                FROM segment_membership mb
-                JOIN customer_segments s ON s.segment_id = mb.segment_id
-                WHERE s.segment_name = ?
-                UNION ALL
-                SELECT p.customer_id, 'label'
-                FROM customer_profiles p
-                WHERE p.customer_segment = ?
-                  AND NOT EXISTS (SELECT 1 FROM customer_segments s WHERE s.segment_name = ?)
-            )
-            SELECT mbr.customer_id, p.email, p.first_name, p.last_name, p.age, p.gender, p.city, p.country,
-                   p.signup_date, p.last_login, p.customer_segment, p.lifetime_value, mbr.matched_by,
+    /**
+     * The members that pass the filters (appended after it), ordered as the endpoint answers: a defined
+     * segment's from segment_membership, whose rows carry the profile's lifetime_value, age and country as of
+     * their last evaluation (V15) and an index in this order; a label-only name's from the profiles. The first
+     * ? is the segment name; the label branch's filters follow {@link #LABEL_MEMBERS}.
+     */
+    private static final String SEGMENT_MEMBERS = """
+            SELECT mb.customer_id, mb.matched_by, mb.lifetime_value, mb.age, mb.country
+            FROM segment_membership mb
+            WHERE mb.segment_id = (SELECT s.segment_id FROM customer_segments s WHERE s.segment_name = ?)""";
+
+    /** ? is the segment name. */
+    private static final String LABEL_MEMBERS = """
+            SELECT p.customer_id, 'label', p.lifetime_value, p.age, p.country
+            FROM customer_profiles p
+            WHERE p.customer_segment = ?
+              AND NOT EXISTS (SELECT 1 FROM customer_segments s WHERE s.segment_name = p.customer_segment)""";
+
+    private static final String ORDER = " ORDER BY lifetime_value DESC NULLS LAST, customer_id";
+
+    /** The page's rows with the rest of their profile and their metrics; then the count of all members. */
+    private static final String PAGE = """
+            SELECT t.customer_id, p.email, p.first_name, p.last_name, t.age, p.gender, p.city, t.country,
+                   p.signup_date, p.last_login, p.customer_segment, t.lifetime_value, t.matched_by,
                    coalesce(m.total_spent, 0) AS total_spent,
                    coalesce(m.purchase_count, 0) AS purchase_count,
                    coalesce(m.session_count, 0) AS session_count,
                    m.last_event_at,
-                   count(*) OVER () AS rows_before_limit
-            FROM members mbr
-            LEFT JOIN customer_profiles p ON p.customer_id = mbr.customer_id
-            LEFT JOIN customer_metrics_snapshot m ON m.customer_id = mbr.customer_id
-            WHERE true""";
+                   (SELECT count(*) FROM ((""";
+
+    private static final String PAGE_END = """
+            )) AS counted) AS rows_before_limit
+            FROM top t
+            LEFT JOIN customer_profiles p ON p.customer_id = t.customer_id
+            LEFT JOIN customer_metrics_snapshot m ON m.customer_id = t.customer_id
+            ORDER BY t.lifetime_value DESC NULLS LAST, t.customer_id""";
 
     /** Every ? is the segment name. */
     private static final String SEGMENT_STATE = """
@@ -99,14 +113,32 @@ public class SegmentCustomers extends DeclaredPipe {
 
     @Override
     public PipeQuery query(PipeParams params) {
-        return new PipeSql("").bindShared(MEMBERS, params.string("segment_name"))
-                .bindIfPresent(" AND p.country = ?", params.string("country"))
-                .bindIfPresent(" AND p.age >= ?", params.int32("min_age"))
-                .bindIfPresent(" AND p.age <= ?", params.int32("max_age"))
-                .bindIfPresent(" AND p.lifetime_value >= ?", params.float64("min_lifetime_value"))
-                .append(" ORDER BY p.lifetime_value DESC NULLS LAST, mbr.customer_id")
-                .bind(" LIMIT ?", params.int32("limit"))
+        String name = params.string("segment_name");
+        Object limit = params.int32("limit");
+        PipeSql sql = new PipeSql("WITH top AS ((");
+        int segmentFrom = sql.mark();
+        filters(sql.bind(SEGMENT_MEMBERS, name), "mb.", params);
+        int segmentTo = sql.mark();
+        sql.append(ORDER).bind(" LIMIT ?", limit).append(") UNION ALL (");
+        int labelFrom = sql.mark();
+        filters(sql.bind(LABEL_MEMBERS, name), "p.", params);
+        int labelTo = sql.mark();
+        sql.append(ORDER).bind(" LIMIT ?", limit).append(")").append(ORDER).bind(" LIMIT ?", limit).append(")\n");
+        // The count: both branches again, with their parameters, without order and limit.
+        return sql.append(PAGE)
+                .repeat(segmentFrom, segmentTo)
+                .append(") UNION ALL (")
+                .repeat(labelFrom, labelTo)
+                .append(PAGE_END)
                 .build();
+    }
+
+    /** The profile filters, over the columns of {@code alias} (fixed text: "mb." or "p."). */
+    private static PipeSql filters(PipeSql sql, String alias, PipeParams params) {
+        return sql.bindIfPresent(" AND " + alias + "country = ?", params.string("country"))
+                .bindIfPresent(" AND " + alias + "age >= ?", params.int32("min_age"))
+                .bindIfPresent(" AND " + alias + "age <= ?", params.int32("max_age"))
+                .bindIfPresent(" AND " + alias + "lifetime_value >= ?", params.float64("min_lifetime_value"));
     }
 
     @Override

@@ -17,50 +17,80 @@ import java.util.Optional;
  * {@code segment_metrics}: one row per defined segment (members from {@code segment_membership}) and one per
  * profile label that names no defined segment (segment_id null, segment_type {@code label}), with member counts,
  * value, activity and revenue. {@code country} keeps the members whose profile has that country; segments with
- * no member left are still listed, with zero counts and null averages.
+ * no member left are still listed, with zero counts and null averages. The sums are kept per segment and
+ * country by segmentation-service with the membership ({@code segment_stats}, {@code label_stats}, V15), so
+ * an answer adds up a few rows per segment instead of every member.
  */
 @Singleton
 public class SegmentMetrics extends DeclaredPipe {
 
-    private static final String MEMBERS = """
-            WITH members AS (
-                SELECT s.segment_id, s.segment_name, s.segment_type, mb.customer_id
-                FROM customer_segments s
-                LEFT JOIN segment_membership mb ON mb.segment_id = s.segment_id
-                UNION ALL
-                SELECT NULL, p.customer_segment, 'label', p.customer_id
-                FROM customer_profiles p
-                WHERE p.customer_segment IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM customer_segments s WHERE s.segment_name = p.customer_segment)
-            ),
-            scoped AS (
-                SELECT mbr.segment_id, mbr.segment_name, mbr.segment_type, mbr.customer_id,
-                       p.lifetime_value, p.age, m.event_count, m.purchase_count, m.total_spent, m.session_count,
-                       m.last_event_at,
-                       (mbr.customer_id IS NOT NULL""";
-
+    /**
+     * The sums per segment from segment_stats and per label-only name from label_stats (V15), and the members
+     * active in the last 30 days counted over an index; each {@code %n$s} is where the country filter goes. A
+     * label carried by any profile is listed, with zero counts when no carrier has the country.
+     */
     private static final String PER_SEGMENT = """
-                       ) AS in_scope
-                FROM members mbr
-                LEFT JOIN customer_profiles p ON p.customer_id = mbr.customer_id
-                LEFT JOIN customer_metrics_snapshot m ON m.customer_id = mbr.customer_id
+            WITH stats AS (
+                SELECT segment_id, sum(customers) AS customers, sum(ltv_sum) AS ltv_sum, sum(ltv_count) AS ltv_count,
+                       sum(age_sum) AS age_sum, sum(age_count) AS age_count, sum(events) AS events,
+                       sum(purchases) AS purchases, sum(revenue) AS revenue, sum(sessions) AS sessions
+                FROM segment_stats st
+                WHERE true%1$s
+                GROUP BY segment_id
+            ),
+            active AS (
+                SELECT mb.segment_id, count(*) AS active
+                FROM segment_membership mb
+                WHERE mb.last_event_at >= now() - INTERVAL '30 days'%2$s
+                GROUP BY mb.segment_id
+            ),
+            labels AS (
+                SELECT l.label AS segment_name, coalesce(sum(customers) FILTER (WHERE true%3$s), 0) AS customers,
+                       sum(ltv_sum) FILTER (WHERE true%3$s) AS ltv_sum,
+                       sum(ltv_count) FILTER (WHERE true%3$s) AS ltv_count,
+                       sum(age_sum) FILTER (WHERE true%3$s) AS age_sum,
+                       sum(age_count) FILTER (WHERE true%3$s) AS age_count,
+                       sum(events) FILTER (WHERE true%3$s) AS events,
+                       sum(purchases) FILTER (WHERE true%3$s) AS purchases,
+                       sum(revenue) FILTER (WHERE true%3$s) AS revenue,
+                       sum(sessions) FILTER (WHERE true%3$s) AS sessions
+                FROM label_stats l
+                WHERE NOT EXISTS (SELECT 1 FROM customer_segments s WHERE s.segment_name = l.label)
+                GROUP BY l.label
+                HAVING sum(customers) > 0
+            ),
+            label_active AS (
+                SELECT m.customer_segment AS segment_name, count(*) AS active
+                FROM customer_metrics_snapshot m
+                WHERE m.customer_segment IN (SELECT segment_name FROM labels)
+                  AND m.last_event_at >= now() - INTERVAL '30 days'%4$s
+                GROUP BY m.customer_segment
+            ),
+            listed AS (
+                SELECT s.segment_id, s.segment_name, s.segment_type, coalesce(st.customers, 0) AS customers,
+                       st.ltv_sum, st.ltv_count, st.age_sum, st.age_count, st.events, st.purchases, st.revenue,
+                       st.sessions, coalesce(a.active, 0) AS active
+                FROM customer_segments s
+                LEFT JOIN stats st ON st.segment_id = s.segment_id
+                LEFT JOIN active a ON a.segment_id = s.segment_id
+                UNION ALL
+                SELECT NULL, l.segment_name, 'label', l.customers, l.ltv_sum, l.ltv_count, l.age_sum, l.age_count,
+                       l.events, l.purchases, l.revenue, l.sessions, coalesce(la.active, 0)
+                FROM labels l
+                LEFT JOIN label_active la ON la.segment_name = l.segment_name
             )
             SELECT segment_id, segment_name, segment_type,
-                   count(*) FILTER (WHERE in_scope) AS customer_count,
-                   coalesce(sum(lifetime_value) FILTER (WHERE in_scope), 0) AS total_lifetime_value,
-                   avg(lifetime_value) FILTER (WHERE in_scope) AS avg_lifetime_value,
-                   avg(age) FILTER (WHERE in_scope)::double precision AS avg_age,
-                   coalesce(sum(event_count) FILTER (WHERE in_scope), 0)::bigint AS total_events,
-                   coalesce(sum(purchase_count) FILTER (WHERE in_scope), 0)::bigint AS total_purchases,
-                   coalesce(sum(total_spent) FILTER (WHERE in_scope), 0) AS total_revenue,
-                   sum(coalesce(total_spent, 0)) FILTER (WHERE in_scope) / nullif(count(*) FILTER (WHERE in_scope), 0)
-                       AS avg_revenue_per_customer,
-                   sum(coalesce(session_count, 0)) FILTER (WHERE in_scope)::double precision
-                       / nullif(count(*) FILTER (WHERE in_scope), 0) AS avg_sessions_per_customer,
-                   count(*) FILTER (WHERE in_scope AND last_event_at >= now() - INTERVAL '30 days')
-                       AS active_customers_30d
-            FROM scoped
-            GROUP BY segment_id, segment_name, segment_type
+                   customers AS customer_count,
+                   coalesce(ltv_sum, 0)::double precision AS total_lifetime_value,
+                   (ltv_sum / nullif(ltv_count, 0))::double precision AS avg_lifetime_value,
+                   (age_sum / nullif(age_count, 0))::double precision AS avg_age,
+                   coalesce(events, 0)::bigint AS total_events,
+                   coalesce(purchases, 0)::bigint AS total_purchases,
+                   coalesce(revenue, 0)::double precision AS total_revenue,
+                   (revenue / nullif(customers, 0))::double precision AS avg_revenue_per_customer,
+                   (sessions / nullif(customers, 0))::double precision AS avg_sessions_per_customer,
+                   active AS active_customers_30d
+            FROM listed
             ORDER BY customer_count DESC, segment_name""";
 
     private static final String FRESHNESS = """
@@ -107,9 +137,13 @@ public class SegmentMetrics extends DeclaredPipe {
 
     @Override
     public PipeQuery query(PipeParams params) {
-        return new PipeSql(MEMBERS)
-                .bindIfPresent(" AND p.country = ?", params.string("country"))
-                .append(PER_SEGMENT)
+        String country = params.string("country");
+        if (country == null) {
+            return new PipeSql(PER_SEGMENT.formatted("", "", "", "")).build();
+        }
+        return new PipeSql("")
+                .bindShared(PER_SEGMENT.formatted(" AND st.country = ?", " AND mb.country = ?", " AND l.country = ?",
+                        " AND m.country = ?"), country)
                 .build();
     }
 

@@ -48,9 +48,39 @@ final class SegmentMembershipFixture {
 
     private static final String CLEAR_MEMBERS = "DELETE FROM segment_membership WHERE segment_id = $1";
 
+    /** Each member row with the snapshot's values it carries (V15). */
     private static final String ADD_MEMBERS = """
-            INSERT INTO segment_membership (segment_id, customer_id, matched_by)
-            SELECT $1, customer_id, matched_by FROM unnest($2::text[], $3::text[]) AS m(customer_id, matched_by)""";
+            INSERT INTO segment_membership (segment_id, customer_id, matched_by, lifetime_value, age, country,
+                                            last_event_at, total_spent, purchase_count, event_count, session_count)
+            SELECT $1, a.customer_id, a.matched_by, s.lifetime_value, s.age, s.country, s.last_event_at,
+                   s.total_spent, s.purchase_count, s.event_count, s.session_count
+            FROM unnest($2::text[], $3::text[]) AS a(customer_id, matched_by)
+            LEFT JOIN customer_metrics_snapshot s ON s.customer_id = a.customer_id""";
+
+    /** The sums segment_metrics reads, added up here over the rows of {@code from} (V15). */
+    private static final String SUMS = """
+            count(*), coalesce(sum(lifetime_value::numeric), 0), count(lifetime_value), coalesce(sum(age), 0),
+                   count(age), coalesce(sum(event_count), 0), coalesce(sum(purchase_count), 0),
+                   coalesce(sum(total_spent::numeric), 0), coalesce(sum(session_count), 0)""";
+
+    private static final String CLEAR_SEGMENT_STATS = "DELETE FROM segment_stats WHERE segment_id = $1";
+
+    private static final String SEGMENT_STATS = """
+            INSERT INTO segment_stats
+            SELECT $1, coalesce(country, ''), %s FROM segment_membership WHERE segment_id = $1
+            GROUP BY coalesce(country, '')""".formatted(SUMS);
+
+    private static final String CLEAR_LABEL_STATS = "DELETE FROM label_stats WHERE label = ANY($1)";
+
+    private static final String LABEL_STATS = """
+            INSERT INTO label_stats
+            SELECT customer_segment, coalesce(country, ''), %s FROM customer_metrics_snapshot
+            WHERE customer_segment = ANY($1)
+            GROUP BY customer_segment, coalesce(country, '')""".formatted(SUMS);
+
+    private static final String LABELS_OF = """
+            SELECT coalesce(array_agg(DISTINCT customer_segment), '{}') FROM customer_metrics_snapshot
+            WHERE customer_id = ANY($1) AND customer_segment IS NOT NULL""";
 
     /**
      * Every segment's membership, as it stands, is stamped fresh and up to date with its definition: this module
@@ -70,11 +100,17 @@ final class SegmentMembershipFixture {
         this.pool = pool;
     }
 
-    /** These customers' snapshot rows, computed from their events and profiles. */
+    /**
+     * These customers' snapshot rows, computed from their events and profiles, and the label sums of their
+     * labels (each scenario's labels are its own).
+     */
     SegmentMembershipFixture snapshot(List<String> customers) {
         String[] ids = customers.toArray(String[]::new);
         TestEvents.rows(pool, CLEAR_SNAPSHOT_OF, (Object) ids);
         TestEvents.rows(pool, SNAPSHOT_OF, (Object) ids);
+        Object labels = TestEvents.rows(pool, LABELS_OF, (Object) ids).get(0).getArrayOfStrings(0);
+        TestEvents.rows(pool, CLEAR_LABEL_STATS, labels);
+        TestEvents.rows(pool, LABEL_STATS, labels);
         return this;
     }
 
@@ -83,6 +119,8 @@ final class SegmentMembershipFixture {
         TestEvents.rows(pool, CLEAR_MEMBERS, segmentId);
         TestEvents.rows(pool, ADD_MEMBERS, segmentId, matchedBy.keySet().toArray(String[]::new),
                 matchedBy.values().toArray(String[]::new));
+        TestEvents.rows(pool, CLEAR_SEGMENT_STATS, segmentId);
+        TestEvents.rows(pool, SEGMENT_STATS, segmentId);
         return this;
     }
 

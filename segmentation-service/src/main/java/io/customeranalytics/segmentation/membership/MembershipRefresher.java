@@ -21,7 +21,9 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -81,6 +83,33 @@ public class MembershipRefresher {
                    p.lifetime_value, p.age, p.country, p.city, p.gender, p.customer_segment, p.signup_date,
                    a.last_event_at, a.last_purchase_at""";
 
+    /**
+     * The sums of segment_stats and label_stats (V15) over rows with a {@code sign} (+1 added, -1 taken away) and
+     * the columns lifetime_value, age, event_count, purchase_count, total_spent, session_count.
+     */
+    private static final String STATS_SUMS = """
+            sum(sign)::bigint, coalesce(sum(sign * lifetime_value::numeric), 0),
+                   coalesce(sum(sign * (lifetime_value IS NOT NULL)::int), 0)::bigint, coalesce(sum(sign * age), 0),
+                   coalesce(sum(sign * (age IS NOT NULL)::int), 0)::bigint, coalesce(sum(sign * event_count), 0),
+                   coalesce(sum(sign * purchase_count), 0), coalesce(sum(sign * total_spent::numeric), 0),
+                   coalesce(sum(sign * session_count), 0)""";
+
+    /** Adds what was inserted to a stats row that exists (%1$s: its table, %2$s: its first key column). */
+    private static final String STATS_ADD = """
+            ON CONFLICT (%2$s, country) DO UPDATE SET customers = t.customers + EXCLUDED.customers,
+                ltv_sum = t.ltv_sum + EXCLUDED.ltv_sum, ltv_count = t.ltv_count + EXCLUDED.ltv_count,
+                age_sum = t.age_sum + EXCLUDED.age_sum, age_count = t.age_count + EXCLUDED.age_count,
+                events = t.events + EXCLUDED.events, purchases = t.purchases + EXCLUDED.purchases,
+                revenue = t.revenue + EXCLUDED.revenue, sessions = t.sessions + EXCLUDED.sessions""";
+
+    /** The columns a member row carries (V15), as the snapshot row {@code m} has them. */
+    private static final String MEMBER_COLUMNS = """
+            lifetime_value, age, country, last_event_at, total_spent, purchase_count, event_count, session_count""";
+
+    private static final String MEMBER_VALUES = """
+            m.lifetime_value, m.age, m.country, m.last_event_at, m.total_spent, m.purchase_count, m.event_count,
+                   m.session_count""";
+
     /** Each customer's metrics from the raw events (API.md section 3); %s: the WHERE clause or nothing. */
     private static final String ACTIVITY = """
             SELECT e.customer_id,
@@ -96,6 +125,15 @@ public class MembershipRefresher {
             GROUP BY e.customer_id""";
 
     private static final String CLEAR_SNAPSHOT = "DELETE FROM customer_metrics_snapshot";
+
+    private static final String CLEAR_LABEL_STATS = "DELETE FROM label_stats";
+
+    private static final String FILL_LABEL_STATS = """
+            INSERT INTO label_stats (label, country, customers, ltv_sum, ltv_count, age_sum, age_count, events,
+                                     purchases, revenue, sessions)
+            SELECT customer_segment, coalesce(country, ''), %s
+            FROM (SELECT 1 AS sign, * FROM customer_metrics_snapshot WHERE customer_segment IS NOT NULL) AS m
+            GROUP BY customer_segment, coalesce(country, '')""".formatted(STATS_SUMS);
 
     private static final String CLEAR_CHANGES = "DELETE FROM customer_changes";
 
@@ -127,33 +165,58 @@ public class MembershipRefresher {
             )
             SELECT coalesce(array_agg(DISTINCT customer_id), '{}') AS customers, count(*) AS records FROM taken""";
 
-    /** The metrics of the customers $1 again: a customer with neither events nor a profile leaves the snapshot. */
+    /**
+     * The metrics of the customers $1 again (a customer with neither events nor a profile leaves the snapshot),
+     * and label_stats moved by the difference: their old rows taken away, their new ones added.
+     */
     private static final String RECOMPUTE_CUSTOMERS = """
             WITH changed AS (
                 SELECT unnest($1::text[]) AS customer_id
             ),
-            a AS (%s),
-            metrics (%s, present) AS (
-                SELECT c.customer_id, %s, (a.customer_id IS NOT NULL OR p.customer_id IS NOT NULL)
+            a AS (%1$s),
+            metrics (%2$s, present) AS (
+                SELECT c.customer_id, %3$s, (a.customer_id IS NOT NULL OR p.customer_id IS NOT NULL)
                 FROM changed c
                 LEFT JOIN a ON a.customer_id = c.customer_id
                 LEFT JOIN customer_profiles p ON p.customer_id = c.customer_id
+            ),
+            old AS (
+                SELECT s.* FROM customer_metrics_snapshot s WHERE s.customer_id = ANY($1::text[])
             ),
             gone AS (
                 DELETE FROM customer_metrics_snapshot s USING metrics m
                 WHERE s.customer_id = m.customer_id AND NOT m.present
                 RETURNING 1
+            ),
+            written AS (
+                INSERT INTO customer_metrics_snapshot (%2$s)
+                SELECT %2$s FROM metrics WHERE present
+                ON CONFLICT (customer_id) DO UPDATE SET %4$s
+                RETURNING 1
+            ),
+            moved AS (
+                SELECT -1 AS sign, customer_segment, country, lifetime_value, age, event_count, purchase_count,
+                       total_spent, session_count
+                FROM old WHERE customer_segment IS NOT NULL
+                UNION ALL
+                SELECT 1, customer_segment, country, lifetime_value, age, event_count, purchase_count, total_spent,
+                       session_count
+                FROM metrics WHERE present AND customer_segment IS NOT NULL
             )
-            INSERT INTO customer_metrics_snapshot (%s)
-            SELECT %s FROM metrics WHERE present
-            ON CONFLICT (customer_id) DO UPDATE SET %s"""
+            INSERT INTO label_stats AS t (label, country, customers, ltv_sum, ltv_count, age_sum, age_count,
+                                          events, purchases, revenue, sessions)
+            SELECT customer_segment, coalesce(country, ''), %5$s
+            FROM moved
+            GROUP BY customer_segment, coalesce(country, '')
+            %6$s"""
             .formatted(ACTIVITY.formatted(Revenue.of("e."), "WHERE e.customer_id = ANY($1::text[])"),
-                    SNAPSHOT_COLUMNS, SNAPSHOT_VALUES, SNAPSHOT_COLUMNS, SNAPSHOT_COLUMNS,
+                    SNAPSHOT_COLUMNS, SNAPSHOT_VALUES,
                     Arrays.stream(SNAPSHOT_COLUMNS.split(","))
                             .map(String::strip)
                             .filter(column -> !column.equals("customer_id"))
                             .map(column -> column + " = EXCLUDED." + column)
-                            .collect(Collectors.joining(", ")));
+                            .collect(Collectors.joining(", ")),
+                    STATS_SUMS, STATS_ADD.formatted("label_stats", "label"));
 
     /**
      * Segments to compute whole: new, changed since computed, or failed; one that failed is tried again
@@ -188,51 +251,93 @@ public class MembershipRefresher {
 
     /** $1 segment_id, $2 segment_name, then the rule's parameters from $3; %s: {@link #MATCH}. */
     private static final String ADD_MEMBERS = """
-            INSERT INTO segment_membership (segment_id, customer_id, matched_by)
-            SELECT $1::text, customer_id, %s
-            FROM (SELECT m.customer_id, %%s FROM customer_metrics_snapshot m) AS candidates
-            WHERE by_label OR by_rules""".formatted(MATCHED_BY);
+            INSERT INTO segment_membership (segment_id, customer_id, matched_by, %s)
+            SELECT $1::text, customer_id, %s, %s
+            FROM (SELECT m.*, %%s FROM customer_metrics_snapshot m) AS candidates
+            WHERE by_label OR by_rules""".formatted(MEMBER_COLUMNS, MATCHED_BY, MEMBER_COLUMNS);
+
+    private static final String CLEAR_SEGMENT_STATS = "DELETE FROM segment_stats WHERE segment_id = $1";
+
+    private static final String FILL_SEGMENT_STATS = """
+            INSERT INTO segment_stats (segment_id, country, customers, ltv_sum, ltv_count, age_sum, age_count, events,
+                                       purchases, revenue, sessions)
+            SELECT $1::text, coalesce(country, ''), %s
+            FROM (SELECT 1 AS sign, * FROM segment_membership WHERE segment_id = $1) AS m
+            GROUP BY coalesce(country, '')""".formatted(STATS_SUMS);
 
     /**
-     * Re-evaluates segment $1 (named $2) for the customers $3 and those of the snapshot with an instant in one of
-     * the windows $4..$9 ({@code (after, upTo]} arrays for last_event_at, last_purchase_at and signup_date); the
-     * rule's parameters from $10. Answers the members added and removed.
+     * The customers of the snapshot with an instant in one of the windows $1..$6 ({@code (after, upTo]} arrays
+     * for last_event_at, last_purchase_at and signup_date): a range over an index each. Apart from
+     * {@link #REEVALUATE}, so that the planner of that one sees a list of ids, not ranges it cannot size.
+     */
+    private static final String CLOCK_CANDIDATES = """
+            SELECT coalesce(array_agg(DISTINCT customer_id), '{}') AS customers
+            FROM (SELECT m.customer_id FROM unnest($1::timestamptz[], $2::timestamptz[]) AS w(after, up_to)
+                  JOIN customer_metrics_snapshot m ON m.last_event_at > w.after AND m.last_event_at <= w.up_to
+                  UNION ALL
+                  SELECT m.customer_id FROM unnest($3::timestamptz[], $4::timestamptz[]) AS w(after, up_to)
+                  JOIN customer_metrics_snapshot m ON m.last_purchase_at > w.after AND m.last_purchase_at <= w.up_to
+                  UNION ALL
+                  SELECT m.customer_id FROM unnest($5::date[], $6::date[]) AS w(after, up_to)
+                  JOIN customer_metrics_snapshot m ON m.signup_date > w.after AND m.signup_date <= w.up_to
+                 ) AS moved""";
+
+    /**
+     * Re-evaluates segment $1 (named $2) for the customers $3 (distinct); the rule's parameters from $4. Member
+     * rows whose membership or values changed are written, and segment_stats moved by the difference. Answers
+     * the members added and removed.
      */
     private static final String REEVALUATE = """
-            WITH candidates AS (
-                SELECT unnest($3::text[]) AS customer_id
-                UNION
-                SELECT m.customer_id FROM unnest($4::timestamptz[], $5::timestamptz[]) AS w(after, up_to)
-                JOIN customer_metrics_snapshot m ON m.last_event_at > w.after AND m.last_event_at <= w.up_to
-                UNION
-                SELECT m.customer_id FROM unnest($6::timestamptz[], $7::timestamptz[]) AS w(after, up_to)
-                JOIN customer_metrics_snapshot m ON m.last_purchase_at > w.after AND m.last_purchase_at <= w.up_to
-                UNION
-                SELECT m.customer_id FROM unnest($8::date[], $9::date[]) AS w(after, up_to)
-                JOIN customer_metrics_snapshot m ON m.signup_date > w.after AND m.signup_date <= w.up_to
-            ),
-            evaluated AS (
-                SELECT c.customer_id, m.customer_id IS NOT NULL AND by_label AS by_label,
-                       m.customer_id IS NOT NULL AND by_rules AS by_rules
-                FROM candidates c
-                LEFT JOIN LATERAL (SELECT m.customer_id, %%s FROM customer_metrics_snapshot m
+            WITH evaluated AS (
+                SELECT c.customer_id, m.customer_id IS NOT NULL AND (by_label OR by_rules) AS member,
+                       m.by_label, m.by_rules, %1$s
+                FROM unnest($3::text[]) AS c(customer_id)
+                LEFT JOIN LATERAL (SELECT m.*, %%s FROM customer_metrics_snapshot m
                                    WHERE m.customer_id = c.customer_id) AS m ON true
+            ),
+            old AS (
+                SELECT mb.* FROM segment_membership mb WHERE mb.segment_id = $1 AND mb.customer_id = ANY($3::text[])
             ),
             removed AS (
                 DELETE FROM segment_membership mb USING evaluated v
-                WHERE mb.segment_id = $1 AND mb.customer_id = v.customer_id AND NOT (v.by_label OR v.by_rules)
+                WHERE mb.segment_id = $1 AND mb.customer_id = v.customer_id AND NOT v.member
                 RETURNING 1
             ),
             upserted AS (
-                INSERT INTO segment_membership AS mb (segment_id, customer_id, matched_by)
-                SELECT $1::text, customer_id, %s FROM evaluated WHERE by_label OR by_rules
-                ON CONFLICT (segment_id, customer_id) DO UPDATE SET matched_by = EXCLUDED.matched_by
-                    WHERE mb.matched_by <> EXCLUDED.matched_by
+                INSERT INTO segment_membership AS mb (segment_id, customer_id, matched_by, %2$s)
+                SELECT $1::text, customer_id, %3$s, %2$s FROM evaluated WHERE member
+                ON CONFLICT (segment_id, customer_id) DO UPDATE SET matched_by = EXCLUDED.matched_by, %4$s
+                    WHERE (mb.matched_by, %5$s) IS DISTINCT FROM (EXCLUDED.matched_by, %6$s)
                 RETURNING (xmax = 0) AS inserted
+            ),
+            moved AS (
+                SELECT -1 AS sign, country, lifetime_value, age, event_count, purchase_count, total_spent,
+                       session_count
+                FROM old
+                UNION ALL
+                SELECT 1, country, lifetime_value, age, event_count, purchase_count, total_spent, session_count
+                FROM evaluated WHERE member
+            ),
+            stats AS (
+                INSERT INTO segment_stats AS t (segment_id, country, customers, ltv_sum, ltv_count, age_sum,
+                                                age_count, events, purchases, revenue, sessions)
+                SELECT $1::text, coalesce(country, ''), %7$s
+                FROM moved
+                GROUP BY coalesce(country, '')
+                %8$s
             )
-            SELECT (SELECT count(*) FROM candidates) AS candidates,
-                   (SELECT count(*) FROM upserted WHERE inserted) AS added,
-                   (SELECT count(*) FROM removed) AS removed""".formatted(MATCHED_BY);
+            SELECT (SELECT count(*) FROM upserted WHERE inserted) AS added,
+                   (SELECT count(*) FROM removed) AS removed"""
+            .formatted(MEMBER_VALUES, MEMBER_COLUMNS, MATCHED_BY,
+                    Arrays.stream(MEMBER_COLUMNS.split(","))
+                            .map(String::strip)
+                            .map(column -> column + " = EXCLUDED." + column)
+                            .collect(Collectors.joining(", ")),
+                    Arrays.stream(MEMBER_COLUMNS.split(",")).map(String::strip).map(c -> "mb." + c)
+                            .collect(Collectors.joining(", ")),
+                    Arrays.stream(MEMBER_COLUMNS.split(",")).map(String::strip).map(c -> "EXCLUDED." + c)
+                            .collect(Collectors.joining(", ")),
+                    STATS_SUMS, STATS_ADD.formatted("segment_stats", "segment_id"));
 
     /** A segment computed whole: $1 id, $2 the segment's updated_at applied, $3 members, $4 evaluated at. */
     private static final String MARK_SEGMENT = """
@@ -369,6 +474,8 @@ public class MembershipRefresher {
                 .chain(() -> connection.query(CLEAR_CHANGES).execute())
                 .chain(() -> connection.query(CLEAR_SNAPSHOT).execute())
                 .chain(() -> connection.query(FILL_SNAPSHOT).execute())
+                .chain(() -> connection.query(CLEAR_LABEL_STATS).execute())
+                .chain(() -> connection.query(FILL_LABEL_STATS).execute())
                 .chain(() -> connection.query(CLEAR_SEGMENT_STATES).execute())
                 .chain(() -> connection.query(MARK_SNAPSHOT).execute())
                 .map(rows -> rows.iterator().next().getLong("duration_ms"))
@@ -416,6 +523,8 @@ public class MembershipRefresher {
                         .execute(Tuple.from(params)))
                 .chain(rows -> connection.preparedQuery(MARK_SEGMENT)
                         .execute(Tuple.of(segment.id(), segment.updatedAt(), (long) rows.rowCount(), now)))
+                .chain(() -> connection.preparedQuery(CLEAR_SEGMENT_STATS).execute(Tuple.of(segment.id())))
+                .chain(() -> connection.preparedQuery(FILL_SEGMENT_STATS).execute(Tuple.of(segment.id())))
                 .replaceWithVoid();
     }
 
@@ -467,7 +576,7 @@ public class MembershipRefresher {
         long[] totals = new long[3];
         return Multi.createFrom().iterable(kept)
                 .onItem().transformToUniAndConcatenate(segment -> inSavepoint(connection,
-                        () -> reevaluate(connection, Compiled.of(segment, 10), customers, now, last))
+                        () -> reevaluate(connection, Compiled.of(segment, 4), customers, now, last))
                         .invoke(outcome -> {
                             fresh.add(segment.id());
                             totals[0] += outcome[0];
@@ -498,26 +607,42 @@ public class MembershipRefresher {
         ClockThresholds.Windows windows = clockMoves
                 ? compiled.clock().windows(segment.evaluatedAt(), now)
                 : ClockThresholds.of(null).windows(now, now);
-        if (customers.length == 0 && windows.isEmpty()) {
-            return Uni.createFrom().item(new long[]{0, 0});
-        }
-        List<Object> params = new ArrayList<>();
-        params.add(segment.id());
-        params.add(segment.name());
-        params.add(customers);
-        params.add(windows.lastEvent.stream().map(ClockThresholds.Range::after).toArray(OffsetDateTime[]::new));
-        params.add(windows.lastEvent.stream().map(ClockThresholds.Range::upTo).toArray(OffsetDateTime[]::new));
-        params.add(windows.lastPurchase.stream().map(ClockThresholds.Range::after).toArray(OffsetDateTime[]::new));
-        params.add(windows.lastPurchase.stream().map(ClockThresholds.Range::upTo).toArray(OffsetDateTime[]::new));
-        params.add(windows.signup.stream().map(ClockThresholds.Range::after).toArray(LocalDate[]::new));
-        params.add(windows.signup.stream().map(ClockThresholds.Range::upTo).toArray(LocalDate[]::new));
-        params.addAll(compiled.ruleValues());
         OffsetDateTime evaluated = clockMoves || compiled.clock().none() ? now : segment.evaluatedAt();
-        return connection.preparedQuery(REEVALUATE.formatted(compiled.match())).execute(Tuple.from(params))
-                .map(rows -> rows.iterator().next())
-                .chain(row -> connection.preparedQuery(ADVANCE_SEGMENT)
-                        .execute(Tuple.of(segment.id(), row.getLong("added") - row.getLong("removed"), evaluated))
-                        .replaceWith(new long[]{Math.max(0, row.getLong("candidates") - customers.length), 0}));
+        return clockCandidates(connection, windows)
+                .chain(moved -> {
+                    Set<String> candidates = new LinkedHashSet<>(Arrays.asList(customers));
+                    candidates.addAll(Arrays.asList(moved));
+                    long byClock = candidates.size() - customers.length;
+                    if (candidates.isEmpty()) {
+                        return Uni.createFrom().item(new long[]{0, 0});
+                    }
+                    List<Object> params = new ArrayList<>();
+                    params.add(segment.id());
+                    params.add(segment.name());
+                    params.add(candidates.toArray(String[]::new));
+                    params.addAll(compiled.ruleValues());
+                    return connection.preparedQuery(REEVALUATE.formatted(compiled.match())).execute(Tuple.from(params))
+                            .map(rows -> rows.iterator().next())
+                            .chain(row -> connection.preparedQuery(ADVANCE_SEGMENT).execute(Tuple.of(segment.id(),
+                                    row.getLong("added") - row.getLong("removed"), evaluated)))
+                            .replaceWith(new long[]{byClock, 0});
+                });
+    }
+
+    /** The customers in the windows (none without a window: no statement then). */
+    private static Uni<String[]> clockCandidates(SqlConnection connection, ClockThresholds.Windows windows) {
+        if (windows.isEmpty()) {
+            return Uni.createFrom().item(new String[0]);
+        }
+        Tuple params = Tuple.tuple()
+                .addValue(windows.lastEvent.stream().map(ClockThresholds.Range::after).toArray(OffsetDateTime[]::new))
+                .addValue(windows.lastEvent.stream().map(ClockThresholds.Range::upTo).toArray(OffsetDateTime[]::new))
+                .addValue(windows.lastPurchase.stream().map(ClockThresholds.Range::after).toArray(OffsetDateTime[]::new))
+                .addValue(windows.lastPurchase.stream().map(ClockThresholds.Range::upTo).toArray(OffsetDateTime[]::new))
+                .addValue(windows.signup.stream().map(ClockThresholds.Range::after).toArray(LocalDate[]::new))
+                .addValue(windows.signup.stream().map(ClockThresholds.Range::upTo).toArray(LocalDate[]::new));
+        return connection.preparedQuery(CLOCK_CANDIDATES).execute(params)
+                .map(rows -> rows.iterator().next().getArrayOfStrings("customers"));
     }
 
     /**

@@ -126,11 +126,41 @@ class MembershipRefresherTest {
         return versions;
     }
 
+    /**
+     * segment_stats of the segment as its rows say ("country customers revenue sessions ltv", countries with
+     * members), and the same computed here over the raw events and profiles of {@code members}.
+     */
+    private void assertStats(String segmentId, java.util.Collection<String> members) {
+        String sums = """
+                coalesce(%s, '') || ' ' || %s || ' ' || round(%s, 2) || ' ' || %s || ' ' || round(%s, 2)""";
+        List<String> kept = TestEvents.rows(pool, "SELECT " + sums.formatted("country", "customers", "revenue",
+                        "sessions", "ltv_sum") + " FROM segment_stats WHERE segment_id = $1 AND customers <> 0"
+                        + " ORDER BY country", segmentId)
+                .stream().map(r -> r.getString(0)).toList();
+        List<String> defined = TestEvents.rows(pool, "SELECT " + sums.formatted("p.country", "count(*)",
+                        "coalesce(sum(e.revenue), 0)", "coalesce(sum(e.sessions), 0)",
+                        "coalesce(sum(p.lifetime_value::numeric), 0)") + """
+                         FROM unnest($1::text[]) AS c(id)
+                        LEFT JOIN customer_profiles p ON p.customer_id = c.id
+                        LEFT JOIN (SELECT customer_id,
+                                          sum(CASE WHEN event_type = 'purchase'
+                                                   THEN coalesce(price, 0) * coalesce(quantity, 1) ELSE 0 END)::numeric
+                                              AS revenue,
+                                          count(DISTINCT session_id) AS sessions
+                                   FROM customer_events WHERE customer_id = ANY($1) GROUP BY customer_id) e
+                               ON e.customer_id = c.id
+                        GROUP BY coalesce(p.country, '') ORDER BY coalesce(p.country, '')""",
+                        (Object) members.toArray(String[]::new))
+                .stream().map(r -> r.getString(0)).toList();
+        assertEquals(defined, kept, "segment_stats of " + segmentId);
+    }
+
     @Test
     void membersByLabelRulesAndBothAsDefined() {
         assertEquals(sorted(scenario.expectedMembers()), members());
         until(refresher::refresh, () -> TestEvents.rows(pool, "SELECT member_count FROM segment_membership_state"
                 + " WHERE segment_id = $1", scenario.segmentId).get(0).getLong(0) == 4L);
+        assertStats(scenario.segmentId, scenario.expectedMembers().keySet());
     }
 
     @Test
@@ -161,6 +191,11 @@ class MembershipRefresherTest {
         expected.put(scenario.small, "rules");
         expected.put(scenario.rich, "both");
         assertEquals(sorted(expected), members());
+        assertStats(scenario.segmentId, expected.keySet());
+        // small carried the other label alone; its label sums follow its new purchase.
+        assertEquals(List.of("US 1 " + (scenario.base + 1100) + ".00"), TestEvents.rows(pool,
+                "SELECT country || ' ' || customers || ' ' || round(revenue, 2) FROM label_stats WHERE label = $1",
+                scenario.otherLabel).stream().map(r -> r.getString(0)).toList());
         Map<String, String> after = snapshotVersions(scenario.customers());
         for (String unchanged : List.of(scenario.big, scenario.tagged, scenario.ghost)) {
             assertEquals(before.get(unchanged), after.get(unchanged), unchanged + "'s snapshot row was not rewritten");
