@@ -62,7 +62,18 @@ CREATE INDEX customer_metrics_snapshot_label_active_idx
 CREATE INDEX customer_profiles_label_top_idx
     ON customer_profiles (customer_segment, lifetime_value DESC NULLS LAST, customer_id);
 
+-- Per segment, member country and UTC day of the member's last event: how many members. segment_metrics'
+-- active_customers_30d adds up the whole days of the last 30 and counts the members of the day the 30 days
+-- start in over segment_membership_active_idx, instead of counting every active member.
+CREATE TABLE segment_active_days (
+    segment_id text        NOT NULL,
+    country    text        NOT NULL,
+    day        timestamptz NOT NULL,
+    members    bigint      NOT NULL,
+    CONSTRAINT segment_active_days_pkey PRIMARY KEY (segment_id, country, day)
+);
+
 -- The next refresh builds the snapshot again (and with it label_stats), then computes every segment whole
--- (and with it its rows of segment_stats).
+-- (and with it its rows of segment_stats and segment_active_days).
 DELETE FROM customer_metrics_snapshot_state;
 DELETE FROM segment_membership_state;

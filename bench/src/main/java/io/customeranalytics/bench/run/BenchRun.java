@@ -159,6 +159,7 @@ public final class BenchRun {
                 }
                 info.membershipRefreshes.addAll(MembershipRefreshes.run(db, stack, seed,
                         List.of(1_000L, 100_000L, 0L), membershipWait));
+                info.membershipFreshness = MembershipRefreshes.freshness(db, stack, token, seed, 30, 1000, 120);
             }
             if (phases.contains("reads") && (only == null || only.contains("mixed"))) {
                 Map<String, String> properties = new LinkedHashMap<>(common);
@@ -293,6 +294,8 @@ public final class BenchRun {
         final Map<String, Long> startUpMillis = new LinkedHashMap<>();
         /** The membership phase: changed customers applied, and the full rebuild (0 customers). */
         final List<MembershipRefreshes.Result> membershipRefreshes = new ArrayList<>();
+        /** The membership phase's freshness probes; null if not run. */
+        MembershipRefreshes.Freshness membershipFreshness;
         /** The services this run started (all three unless --services said otherwise). */
         List<String> services = LocalStack.SERVICES;
     }

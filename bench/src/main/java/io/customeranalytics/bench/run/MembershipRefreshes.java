@@ -36,6 +36,24 @@ final class MembershipRefreshes {
     record Result(long customers, double appliedSeconds, long passes, double passSeconds, double maxPassSeconds) {
     }
 
+    /**
+     * The freshness probes: an event accepted by the Events API that makes a customer a member, until it is one in
+     * segment_membership (what segment_customers reads), while other events arrive at {@code backgroundRate}.
+     */
+    record Freshness(int probes, int visible, double p50Seconds, double p99Seconds, double maxSeconds,
+                     double backgroundEventsPerSecond, long backgroundErrors) {
+    }
+
+    /** Customers with a profile and no purchase, drawn at random: a purchase of 5,000 makes them High Value. */
+    private static final String PROBE_CUSTOMERS = """
+            SELECT m.customer_id FROM analytics.customer_metrics_snapshot m
+            WHERE m.total_spent = 0 AND m.customer_segment IS NULL
+            ORDER BY hashtext(m.customer_id || ?) LIMIT ?""";
+
+    private static final String IS_MEMBER = """
+            SELECT EXISTS (SELECT 1 FROM analytics.segment_membership
+                           WHERE segment_id = 'seg-high-value' AND customer_id = ?)""";
+
     private static final String CHANGE_PROFILES = """
             UPDATE analytics.customer_profiles SET last_login = clock_timestamp()
             WHERE customer_id IN (SELECT customer_id FROM analytics.customer_profiles
@@ -86,6 +104,118 @@ final class MembershipRefreshes {
             }
         }
         return results;
+    }
+
+    /**
+     * {@code probes} probes, one every 2 s, while a sender posts {@code backgroundRate} page views a second (100
+     * per request, each of one of 10,000 customers drawn at random) to ingest-service.
+     */
+    static Freshness freshness(DatabaseAddress db, LocalStack stack, String token, long seed, int probes,
+                               int backgroundRate, int waitSeconds) throws Exception {
+        URI events = URI.create(stack.serviceUrl("ingest-service") + "/v0/events?name=customer_events&wait=true");
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ScheduledExecutorService sender = java.util.concurrent.Executors.newScheduledThreadPool(4);
+        java.util.Random random = new java.util.Random(seed);
+        List<String> others = new ArrayList<>();
+        try (Connection connection = Baseline.connect(db);
+             PreparedStatement pick = connection.prepareStatement("""
+                     SELECT customer_id FROM analytics.customer_profiles ORDER BY hashtext(customer_id || ?) LIMIT 10000""")) {
+            pick.setString(1, "bg" + seed);
+            try (ResultSet rows = pick.executeQuery()) {
+                while (rows.next()) {
+                    others.add(rows.getString(1));
+                }
+            }
+        }
+        int perRequest = 100;
+        long periodMicros = 1_000_000L * perRequest / Math.max(1, backgroundRate);
+        long started = System.nanoTime();
+        sender.scheduleAtFixedRate(() -> {
+            StringBuilder body = new StringBuilder();
+            String now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).toString();
+            for (int i = 0; i < perRequest; i++) {
+                String customer = others.get(random.nextInt(others.size()));
+                body.append("{\"event_id\":\"bg-").append(java.util.UUID.randomUUID())
+                        .append("\",\"customer_id\":\"").append(customer)
+                        .append("\",\"event_type\":\"page_view\",\"event_timestamp\":\"").append(now)
+                        .append("\",\"session_id\":\"bg-").append(customer).append("\"}\n");
+            }
+            try {
+                int status = client.send(HttpRequest.newBuilder(events).header("Authorization", "Bearer " + token)
+                                .timeout(Duration.ofSeconds(30))
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200) {
+                    sent.addAndGet(perRequest);
+                } else {
+                    errors.incrementAndGet();
+                }
+            } catch (Exception e) {
+                errors.incrementAndGet();
+            }
+        }, 0, periodMicros, java.util.concurrent.TimeUnit.MICROSECONDS);
+
+        List<Double> latencies = new ArrayList<>();
+        try (Connection connection = Baseline.connect(db)) {
+            List<String> customers = new ArrayList<>();
+            try (PreparedStatement pick = connection.prepareStatement(PROBE_CUSTOMERS)) {
+                pick.setString(1, Long.toString(seed));
+                pick.setInt(2, probes);
+                try (ResultSet rows = pick.executeQuery()) {
+                    while (rows.next()) {
+                        customers.add(rows.getString(1));
+                    }
+                }
+            }
+            Thread.sleep(5000);
+            for (String customer : customers) {
+                String body = "{\"event_id\":\"probe-" + java.util.UUID.randomUUID() + "\",\"customer_id\":\""
+                        + customer + "\",\"event_type\":\"purchase\",\"event_timestamp\":\""
+                        + java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC) + "\",\"price\":5000,\"quantity\":1}";
+                HttpResponse<String> answer = client.send(HttpRequest.newBuilder(events)
+                        .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                long accepted = System.nanoTime();
+                if (answer.statusCode() != 200) {
+                    throw new IllegalStateException("probe event refused: " + answer.statusCode() + " " + answer.body());
+                }
+                long deadline = accepted + Duration.ofSeconds(waitSeconds).toNanos();
+                try (PreparedStatement member = connection.prepareStatement(IS_MEMBER)) {
+                    member.setString(1, customer);
+                    while (System.nanoTime() < deadline) {
+                        try (ResultSet rows = member.executeQuery()) {
+                            rows.next();
+                            if (rows.getBoolean(1)) {
+                                latencies.add((System.nanoTime() - accepted) / 1e9);
+                                break;
+                            }
+                        }
+                        Thread.sleep(100);
+                    }
+                }
+                Thread.sleep(Math.max(0, 2000 - (System.nanoTime() - accepted) / 1_000_000));
+            }
+        } finally {
+            sender.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<Double> sorted = latencies.stream().sorted().toList();
+        Freshness result = new Freshness(probes, sorted.size(), quantile(sorted, 0.50), quantile(sorted, 0.99),
+                sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1), sent.get() / seconds, errors.get());
+        System.out.printf("membership freshness: %d of %d probes visible, p50 %.1f s, p99 %.1f s, max %.1f s, with"
+                        + " %.0f background events/s (%d failed requests)%n", result.visible(), probes,
+                result.p50Seconds(), result.p99Seconds(), result.maxSeconds(), result.backgroundEventsPerSecond(),
+                result.backgroundErrors());
+        return result;
+    }
+
+    private static double quantile(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
     private static Timestamp now(Connection connection) throws SQLException {

@@ -84,6 +84,19 @@ final class Report {
                                 : String.format(Locale.ROOT, "%.0f×", full / r.appliedSeconds())));
             }
         }
+        if (info.membershipFreshness != null) {
+            MembershipRefreshes.Freshness f = info.membershipFreshness;
+            md.append("\nFreshness: ").append(f.probes()).append(" probes, one every 2 s: a purchase of 5,000 by a ")
+                    .append("customer with none (drawn at random) is posted to the Events API (`wait=true`), and ")
+                    .append("`segment_membership` (what `segment_customers` reads) is polled every 100 ms until the ")
+                    .append("customer is a member of High Value (`total_spent > 1000`). Meanwhile a sender posts ")
+                    .append("page views of random customers, 100 per request.\n\n");
+            md.append("| probes visible | p50 s | p99 s | max s | background events/s | background failed requests |\n");
+            md.append("|---|---|---|---|---|---|\n");
+            md.append(String.format(Locale.ROOT, "| %d of %d | %.1f | %.1f | %.1f | %.0f | %d |%n", f.visible(),
+                    f.probes(), f.p50Seconds(), f.p99Seconds(), f.maxSeconds(), f.backgroundEventsPerSecond(),
+                    f.backgroundErrors()));
+        }
         md.append("\n## Reads\n\n");
         md.append("Closed model: each client sends its next request when the last answered. Baseline, measured ")
                 .append("just before the case: the same question as plain SQL over the raw `customer_events` rows ")

@@ -25,8 +25,9 @@ import java.util.Optional;
 public class SegmentMetrics extends DeclaredPipe {
 
     /**
-     * The sums per segment from segment_stats and per label-only name from label_stats (V15), and the members
-     * active in the last 30 days counted over an index; each {@code %n$s} is where the country filter goes. A
+     * The sums per segment from segment_stats and per label-only name from label_stats (V15); the members active
+     * in the last 30 days from segment_active_days for the whole days, and over an index for the day the 30 days
+     * start in; each {@code %n$s} is where the country filter goes. A
      * label carried by any profile is listed, with zero counts when no carrier has the country.
      */
     private static final String PER_SEGMENT = """
@@ -39,21 +40,28 @@ public class SegmentMetrics extends DeclaredPipe {
                 GROUP BY segment_id
             ),
             active AS (
-                SELECT mb.segment_id, count(*) AS active
-                FROM segment_membership mb
-                WHERE mb.last_event_at >= now() - INTERVAL '30 days'%2$s
-                GROUP BY mb.segment_id
+                SELECT segment_id, sum(members) AS active
+                FROM (SELECT d.segment_id, d.members
+                      FROM segment_active_days d
+                      WHERE d.day > date_trunc('day', now() - INTERVAL '30 days', 'UTC')%2$s
+                      UNION ALL
+                      SELECT mb.segment_id, 1
+                      FROM segment_membership mb
+                      WHERE mb.last_event_at >= now() - INTERVAL '30 days'
+                        AND mb.last_event_at < date_trunc('day', now() - INTERVAL '30 days', 'UTC') + INTERVAL '1 day'%3$s
+                     ) AS counted
+                GROUP BY segment_id
             ),
             labels AS (
-                SELECT l.label AS segment_name, coalesce(sum(customers) FILTER (WHERE true%3$s), 0) AS customers,
-                       sum(ltv_sum) FILTER (WHERE true%3$s) AS ltv_sum,
-                       sum(ltv_count) FILTER (WHERE true%3$s) AS ltv_count,
-                       sum(age_sum) FILTER (WHERE true%3$s) AS age_sum,
-                       sum(age_count) FILTER (WHERE true%3$s) AS age_count,
-                       sum(events) FILTER (WHERE true%3$s) AS events,
-                       sum(purchases) FILTER (WHERE true%3$s) AS purchases,
-                       sum(revenue) FILTER (WHERE true%3$s) AS revenue,
-                       sum(sessions) FILTER (WHERE true%3$s) AS sessions
+                SELECT l.label AS segment_name, coalesce(sum(customers) FILTER (WHERE true%4$s), 0) AS customers,
+                       sum(ltv_sum) FILTER (WHERE true%4$s) AS ltv_sum,
+                       sum(ltv_count) FILTER (WHERE true%4$s) AS ltv_count,
+                       sum(age_sum) FILTER (WHERE true%4$s) AS age_sum,
+                       sum(age_count) FILTER (WHERE true%4$s) AS age_count,
+                       sum(events) FILTER (WHERE true%4$s) AS events,
+                       sum(purchases) FILTER (WHERE true%4$s) AS purchases,
+                       sum(revenue) FILTER (WHERE true%4$s) AS revenue,
+                       sum(sessions) FILTER (WHERE true%4$s) AS sessions
                 FROM label_stats l
                 WHERE NOT EXISTS (SELECT 1 FROM customer_segments s WHERE s.segment_name = l.label)
                 GROUP BY l.label
@@ -63,7 +71,7 @@ public class SegmentMetrics extends DeclaredPipe {
                 SELECT m.customer_segment AS segment_name, count(*) AS active
                 FROM customer_metrics_snapshot m
                 WHERE m.customer_segment IN (SELECT segment_name FROM labels)
-                  AND m.last_event_at >= now() - INTERVAL '30 days'%4$s
+                  AND m.last_event_at >= now() - INTERVAL '30 days'%5$s
                 GROUP BY m.customer_segment
             ),
             listed AS (
@@ -139,11 +147,11 @@ public class SegmentMetrics extends DeclaredPipe {
     public PipeQuery query(PipeParams params) {
         String country = params.string("country");
         if (country == null) {
-            return new PipeSql(PER_SEGMENT.formatted("", "", "", "")).build();
+            return new PipeSql(PER_SEGMENT.formatted("", "", "", "", "")).build();
         }
         return new PipeSql("")
-                .bindShared(PER_SEGMENT.formatted(" AND st.country = ?", " AND mb.country = ?", " AND l.country = ?",
-                        " AND m.country = ?"), country)
+                .bindShared(PER_SEGMENT.formatted(" AND st.country = ?", " AND d.country = ?", " AND mb.country = ?",
+                        " AND l.country = ?", " AND m.country = ?"), country)
                 .build();
     }
 

@@ -70,6 +70,14 @@ final class SegmentMembershipFixture {
             SELECT $1, coalesce(country, ''), %s FROM segment_membership WHERE segment_id = $1
             GROUP BY coalesce(country, '')""".formatted(SUMS);
 
+    private static final String CLEAR_ACTIVE_DAYS = "DELETE FROM segment_active_days WHERE segment_id = $1";
+
+    private static final String ACTIVE_DAYS = """
+            INSERT INTO segment_active_days
+            SELECT $1, coalesce(country, ''), date_trunc('day', last_event_at, 'UTC'), count(*)
+            FROM segment_membership WHERE segment_id = $1 AND last_event_at IS NOT NULL
+            GROUP BY coalesce(country, ''), date_trunc('day', last_event_at, 'UTC')""";
+
     private static final String CLEAR_LABEL_STATS = "DELETE FROM label_stats WHERE label = ANY($1)";
 
     private static final String LABEL_STATS = """
@@ -121,6 +129,8 @@ final class SegmentMembershipFixture {
                 matchedBy.values().toArray(String[]::new));
         TestEvents.rows(pool, CLEAR_SEGMENT_STATS, segmentId);
         TestEvents.rows(pool, SEGMENT_STATS, segmentId);
+        TestEvents.rows(pool, CLEAR_ACTIVE_DAYS, segmentId);
+        TestEvents.rows(pool, ACTIVE_DAYS, segmentId);
         return this;
     }
 

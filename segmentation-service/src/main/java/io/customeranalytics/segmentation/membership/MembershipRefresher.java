@@ -1,5 +1,7 @@
 package io.customeranalytics.segmentation.membership;
 
+import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.common.pipes.PipeSql;
 import io.customeranalytics.common.pipes.Revenue;
 import io.customeranalytics.common.rules.Metric;
 import io.customeranalytics.common.rules.Rule;
@@ -156,11 +158,14 @@ public class MembershipRefresher {
             ON CONFLICT (id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at, duration_ms = EXCLUDED.duration_ms
             RETURNING duration_ms""";
 
-    /** Every record of up to $1 customers; their distinct ids. */
+    /**
+     * Every record of up to $1 customers; their distinct ids. The ids are picked first and the records deleted
+     * by index: a burst of records (a bulk update of profiles) comes before the table's statistics know it.
+     */
     private static final String TAKE_CHANGES = """
             WITH taken AS (
                 DELETE FROM customer_changes c
-                WHERE c.customer_id IN (SELECT customer_id FROM customer_changes LIMIT $1)
+                WHERE c.customer_id = ANY (ARRAY(SELECT customer_id FROM customer_changes LIMIT $1))
                 RETURNING c.customer_id
             )
             SELECT coalesce(array_agg(DISTINCT customer_id), '{}') AS customers, count(*) AS records FROM taken""";
@@ -258,6 +263,15 @@ public class MembershipRefresher {
 
     private static final String CLEAR_SEGMENT_STATS = "DELETE FROM segment_stats WHERE segment_id = $1";
 
+    private static final String CLEAR_SEGMENT_ACTIVE_DAYS = "DELETE FROM segment_active_days WHERE segment_id = $1";
+
+    private static final String FILL_SEGMENT_ACTIVE_DAYS = """
+            INSERT INTO segment_active_days (segment_id, country, day, members)
+            SELECT $1::text, coalesce(country, ''), date_trunc('day', last_event_at, 'UTC'), count(*)
+            FROM segment_membership
+            WHERE segment_id = $1 AND last_event_at IS NOT NULL
+            GROUP BY coalesce(country, ''), date_trunc('day', last_event_at, 'UTC')""";
+
     private static final String FILL_SEGMENT_STATS = """
             INSERT INTO segment_stats (segment_id, country, customers, ltv_sum, ltv_count, age_sum, age_count, events,
                                        purchases, revenue, sessions)
@@ -266,26 +280,23 @@ public class MembershipRefresher {
             GROUP BY coalesce(country, '')""".formatted(STATS_SUMS);
 
     /**
-     * The customers of the snapshot with an instant in one of the windows $1..$6 ({@code (after, upTo]} arrays
-     * for last_event_at, last_purchase_at and signup_date): a range over an index each. Apart from
-     * {@link #REEVALUATE}, so that the planner of that one sees a list of ids, not ranges it cannot size.
+     * The customers of the snapshot with an instant in one of the windows, each window one {@link #WINDOW} of
+     * these, joined with OR (a bitmap of index ranges). Apart from {@link #REEVALUATE}, so that the planner of
+     * that one sees a list of ids; and with the bounds as parameters of their own, not joined from arrays, so
+     * that it sizes each range (from an array, it planned sequential scans of the million-row snapshot).
      */
     private static final String CLOCK_CANDIDATES = """
-            SELECT coalesce(array_agg(DISTINCT customer_id), '{}') AS customers
-            FROM (SELECT m.customer_id FROM unnest($1::timestamptz[], $2::timestamptz[]) AS w(after, up_to)
-                  JOIN customer_metrics_snapshot m ON m.last_event_at > w.after AND m.last_event_at <= w.up_to
-                  UNION ALL
-                  SELECT m.customer_id FROM unnest($3::timestamptz[], $4::timestamptz[]) AS w(after, up_to)
-                  JOIN customer_metrics_snapshot m ON m.last_purchase_at > w.after AND m.last_purchase_at <= w.up_to
-                  UNION ALL
-                  SELECT m.customer_id FROM unnest($5::date[], $6::date[]) AS w(after, up_to)
-                  JOIN customer_metrics_snapshot m ON m.signup_date > w.after AND m.signup_date <= w.up_to
-                 ) AS moved""";
+            SELECT coalesce(array_agg(DISTINCT m.customer_id), '{}') AS customers
+            FROM customer_metrics_snapshot m
+            WHERE false""";
+
+    /** One window {@code (after, upTo]}: %s is the column; the two ? its bounds. */
+    private static final String WINDOW = " OR (m.%1$s > ? AND m.%1$s <= ?)";
 
     /**
      * Re-evaluates segment $1 (named $2) for the customers $3 (distinct); the rule's parameters from $4. Member
-     * rows whose membership or values changed are written, and segment_stats moved by the difference. Answers
-     * the members added and removed.
+     * rows whose membership or values changed are written, and segment_stats and segment_active_days moved by
+     * the difference. Answers the members added and removed.
      */
     private static final String REEVALUATE = """
             WITH evaluated AS (
@@ -312,11 +323,20 @@ public class MembershipRefresher {
             ),
             moved AS (
                 SELECT -1 AS sign, country, lifetime_value, age, event_count, purchase_count, total_spent,
-                       session_count
+                       session_count, last_event_at
                 FROM old
                 UNION ALL
-                SELECT 1, country, lifetime_value, age, event_count, purchase_count, total_spent, session_count
+                SELECT 1, country, lifetime_value, age, event_count, purchase_count, total_spent, session_count,
+                       last_event_at
                 FROM evaluated WHERE member
+            ),
+            active_days AS (
+                INSERT INTO segment_active_days AS t (segment_id, country, day, members)
+                SELECT $1::text, coalesce(country, ''), date_trunc('day', last_event_at, 'UTC'), sum(sign)
+                FROM moved
+                WHERE last_event_at IS NOT NULL
+                GROUP BY coalesce(country, ''), date_trunc('day', last_event_at, 'UTC')
+                ON CONFLICT (segment_id, country, day) DO UPDATE SET members = t.members + EXCLUDED.members
             ),
             stats AS (
                 INSERT INTO segment_stats AS t (segment_id, country, customers, ltv_sum, ltv_count, age_sum,
@@ -525,6 +545,8 @@ public class MembershipRefresher {
                         .execute(Tuple.of(segment.id(), segment.updatedAt(), (long) rows.rowCount(), now)))
                 .chain(() -> connection.preparedQuery(CLEAR_SEGMENT_STATS).execute(Tuple.of(segment.id())))
                 .chain(() -> connection.preparedQuery(FILL_SEGMENT_STATS).execute(Tuple.of(segment.id())))
+                .chain(() -> connection.preparedQuery(CLEAR_SEGMENT_ACTIVE_DAYS).execute(Tuple.of(segment.id())))
+                .chain(() -> connection.preparedQuery(FILL_SEGMENT_ACTIVE_DAYS).execute(Tuple.of(segment.id())))
                 .replaceWithVoid();
     }
 
@@ -634,15 +656,19 @@ public class MembershipRefresher {
         if (windows.isEmpty()) {
             return Uni.createFrom().item(new String[0]);
         }
-        Tuple params = Tuple.tuple()
-                .addValue(windows.lastEvent.stream().map(ClockThresholds.Range::after).toArray(OffsetDateTime[]::new))
-                .addValue(windows.lastEvent.stream().map(ClockThresholds.Range::upTo).toArray(OffsetDateTime[]::new))
-                .addValue(windows.lastPurchase.stream().map(ClockThresholds.Range::after).toArray(OffsetDateTime[]::new))
-                .addValue(windows.lastPurchase.stream().map(ClockThresholds.Range::upTo).toArray(OffsetDateTime[]::new))
-                .addValue(windows.signup.stream().map(ClockThresholds.Range::after).toArray(LocalDate[]::new))
-                .addValue(windows.signup.stream().map(ClockThresholds.Range::upTo).toArray(LocalDate[]::new));
-        return connection.preparedQuery(CLOCK_CANDIDATES).execute(params)
+        PipeSql sql = new PipeSql(CLOCK_CANDIDATES);
+        windows.lastEvent.forEach(w -> window(sql, "last_event_at", w));
+        windows.lastPurchase.forEach(w -> window(sql, "last_purchase_at", w));
+        windows.signup.forEach(w -> window(sql, "signup_date", w));
+        PipeQuery query = sql.build();
+        return connection.preparedQuery(query.sql()).execute(query.params())
                 .map(rows -> rows.iterator().next().getArrayOfStrings("customers"));
+    }
+
+    private static void window(PipeSql sql, String column, ClockThresholds.Range<?> range) {
+        String fragment = WINDOW.formatted(column);
+        int second = fragment.lastIndexOf('?');
+        sql.bind(fragment.substring(0, second), range.after()).bind(fragment.substring(second), range.upTo());
     }
 
     /**

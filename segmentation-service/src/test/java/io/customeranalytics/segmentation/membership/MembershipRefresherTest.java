@@ -153,6 +153,13 @@ class MembershipRefresherTest {
                         (Object) members.toArray(String[]::new))
                 .stream().map(r -> r.getString(0)).toList();
         assertEquals(defined, kept, "segment_stats of " + segmentId);
+        assertEquals(TestEvents.rows(pool, """
+                        SELECT count(*) FROM (SELECT customer_id FROM customer_events WHERE customer_id = ANY($1)
+                                              GROUP BY customer_id) AS active""", (Object) members.toArray(String[]::new))
+                        .get(0).getLong(0),
+                TestEvents.rows(pool, "SELECT coalesce(sum(members), 0)::bigint FROM segment_active_days"
+                        + " WHERE segment_id = $1", segmentId).get(0).getLong(0),
+                "segment_active_days of " + segmentId + " holds every member with an event");
     }
 
     @Test
