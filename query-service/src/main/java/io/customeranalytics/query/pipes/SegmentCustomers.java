@@ -62,10 +62,14 @@ public class SegmentCustomers extends DeclaredPipe {
             LEFT JOIN customer_metrics_snapshot m ON m.customer_id = t.customer_id
             ORDER BY t.lifetime_value DESC NULLS LAST, t.customer_id""";
 
-    /** Every ? is the segment name. */
+    /**
+     * Every ? is the segment name. Whether profiles carry it is read from label_stats (kept with the snapshot):
+     * over customer_profiles, a cached generic plan scanned every profile to find that none carries a defined
+     * segment's name.
+     */
     private static final String SEGMENT_STATE = """
                    s.segment_id IS NOT NULL AS defined,
-                   EXISTS (SELECT 1 FROM customer_profiles WHERE customer_segment = ?) AS labelled,
+                   EXISTS (SELECT 1 FROM label_stats WHERE label = ? AND customers > 0) AS labelled,
                    s.updated_at, st.refreshed_at, st.segment_updated_at,
                    (SELECT refreshed_at FROM customer_metrics_snapshot_state) AS snapshot_at,
                    to_char(e.failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS failed_at, e.error

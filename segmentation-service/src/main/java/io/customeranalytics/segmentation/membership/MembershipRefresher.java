@@ -104,6 +104,14 @@ public class MembershipRefresher {
                 events = t.events + EXCLUDED.events, purchases = t.purchases + EXCLUDED.purchases,
                 revenue = t.revenue + EXCLUDED.revenue, sessions = t.sessions + EXCLUDED.sessions""";
 
+    /** {@code pattern} (%1$s: the column) for each column of the comma-separated {@code columns}, joined by commas. */
+    private static String each(String columns, String pattern) {
+        return Arrays.stream(columns.split(","))
+                .map(String::strip)
+                .map(pattern::formatted)
+                .collect(Collectors.joining(", "));
+    }
+
     /** The columns a member row carries (V15), as the snapshot row {@code m} has them. */
     private static final String MEMBER_COLUMNS = """
             lifetime_value, age, country, last_event_at, total_spent, purchase_count, event_count, session_count""";
@@ -216,11 +224,7 @@ public class MembershipRefresher {
             %6$s"""
             .formatted(ACTIVITY.formatted(Revenue.of("e."), "WHERE e.customer_id = ANY($1::text[])"),
                     SNAPSHOT_COLUMNS, SNAPSHOT_VALUES,
-                    Arrays.stream(SNAPSHOT_COLUMNS.split(","))
-                            .map(String::strip)
-                            .filter(column -> !column.equals("customer_id"))
-                            .map(column -> column + " = EXCLUDED." + column)
-                            .collect(Collectors.joining(", ")),
+                    each(SNAPSHOT_COLUMNS.replace("customer_id,", ""), "%1$s = EXCLUDED.%1$s"),
                     STATS_SUMS, STATS_ADD.formatted("label_stats", "label"));
 
     /**
@@ -348,15 +352,8 @@ public class MembershipRefresher {
             )
             SELECT (SELECT count(*) FROM upserted WHERE inserted) AS added,
                    (SELECT count(*) FROM removed) AS removed"""
-            .formatted(MEMBER_VALUES, MEMBER_COLUMNS, MATCHED_BY,
-                    Arrays.stream(MEMBER_COLUMNS.split(","))
-                            .map(String::strip)
-                            .map(column -> column + " = EXCLUDED." + column)
-                            .collect(Collectors.joining(", ")),
-                    Arrays.stream(MEMBER_COLUMNS.split(",")).map(String::strip).map(c -> "mb." + c)
-                            .collect(Collectors.joining(", ")),
-                    Arrays.stream(MEMBER_COLUMNS.split(",")).map(String::strip).map(c -> "EXCLUDED." + c)
-                            .collect(Collectors.joining(", ")),
+            .formatted(MEMBER_VALUES, MEMBER_COLUMNS, MATCHED_BY, each(MEMBER_COLUMNS, "%1$s = EXCLUDED.%1$s"),
+                    each(MEMBER_COLUMNS, "mb.%1$s"), each(MEMBER_COLUMNS, "EXCLUDED.%1$s"),
                     STATS_SUMS, STATS_ADD.formatted("segment_stats", "segment_id"));
 
     /** A segment computed whole: $1 id, $2 the segment's updated_at applied, $3 members, $4 evaluated at. */
