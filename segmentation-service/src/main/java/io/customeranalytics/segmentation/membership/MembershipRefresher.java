@@ -633,7 +633,10 @@ public class MembershipRefresher {
                     candidates.addAll(Arrays.asList(moved));
                     long byClock = candidates.size() - customers.length;
                     if (candidates.isEmpty()) {
-                        return Uni.createFrom().item(new long[]{0, 0});
+                        // Nobody to look at: the clock was still read up to now (windows stay narrow).
+                        return evaluated.equals(segment.evaluatedAt()) ? Uni.createFrom().item(new long[]{0, 0})
+                                : connection.preparedQuery(ADVANCE_SEGMENT).execute(Tuple.of(segment.id(), 0L, evaluated))
+                                        .replaceWith(new long[]{0, 0});
                     }
                     List<Object> params = new ArrayList<>();
                     params.add(segment.id());

@@ -46,12 +46,7 @@ class FailingSegmentTest {
                 run + "-a", "Poisoned " + run, run + "-b", "Healthy " + run);
         until(60, () -> count("SELECT count(*) FROM customer_metrics_snapshot WHERE customer_id = ANY($1)",
                 (Object) new String[]{run + "-a", run + "-b"}) == 2);
-        String function = "refuse_" + run.replace('-', '_');
-        pool.query("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                + " IF NEW.segment_id = '" + poisoned + "' THEN RAISE EXCEPTION 'refused for this test'; END IF;"
-                + " RETURN NEW; END $$").execute().await().atMost(Duration.ofSeconds(30));
-        pool.query("CREATE TRIGGER " + function + " BEFORE INSERT ON segment_membership FOR EACH ROW EXECUTE FUNCTION "
-                + function + "()").execute().await().atMost(Duration.ofSeconds(30));
+        String function = refuseRows(run, poisoned, "refused for this test");
         try {
             sql("INSERT INTO customer_segments (segment_id, segment_name, segment_rules) VALUES ($1, $2, NULL),"
                     + " ($3, $4, NULL)", poisoned, "Poisoned " + run, healthy, "Healthy " + run);
@@ -68,9 +63,7 @@ class FailingSegmentTest {
             }
             assertTrue(report.failedSegments() >= 1, report.toString());
         } finally {
-            pool.query("DROP TRIGGER " + function + " ON segment_membership").execute()
-                    .await().atMost(Duration.ofSeconds(30));
-            pool.query("DROP FUNCTION " + function + "()").execute().await().atMost(Duration.ofSeconds(30));
+            allowRows(function);
         }
         assertEquals(List.of(run + "-b"), TestEvents.rows(pool,
                 "SELECT customer_id FROM segment_membership WHERE segment_id = $1", healthy)
@@ -98,6 +91,25 @@ class FailingSegmentTest {
         assertEquals(List.of(run + "-a"), members);
         assertEquals(0L, TestEvents.rows(pool, "SELECT count(*) FROM segment_refresh_errors WHERE segment_id = $1",
                 poisoned).get(0).getLong(0), "a refresh that succeeds clears the failure");
+    }
+
+    /**
+     * A trigger of this test's own that refuses, with {@code message}, every membership row of {@code segmentId}:
+     * a real failure of that segment's statements in the database. Answers its name, for {@link #allowRows}.
+     */
+    private String refuseRows(String run, String segmentId, String message) {
+        String function = "refuse_" + run.replace('-', '_');
+        pool.query("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.segment_id = '" + segmentId + "' THEN RAISE EXCEPTION '" + message + "'; END IF;"
+                + " RETURN NEW; END $$").execute().await().atMost(Duration.ofSeconds(30));
+        pool.query("CREATE TRIGGER " + function + " BEFORE INSERT ON segment_membership FOR EACH ROW EXECUTE FUNCTION "
+                + function + "()").execute().await().atMost(Duration.ofSeconds(30));
+        return function;
+    }
+
+    private void allowRows(String function) {
+        pool.query("DROP TRIGGER " + function + " ON segment_membership").execute().await().atMost(Duration.ofSeconds(30));
+        pool.query("DROP FUNCTION " + function + "()").execute().await().atMost(Duration.ofSeconds(30));
     }
 
     private long count(String sql, Object... params) {
@@ -130,12 +142,7 @@ class FailingSegmentTest {
                 (Object) new String[]{poisoned, healthy}) == 2);
         OffsetDateTime poisonedBefore = refreshedAt(poisoned);
 
-        String function = "refuse_" + run.replace('-', '_');
-        pool.query("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                + " IF NEW.segment_id = '" + poisoned + "' THEN RAISE EXCEPTION 'refused on a change'; END IF;"
-                + " RETURN NEW; END $$").execute().await().atMost(Duration.ofSeconds(30));
-        pool.query("CREATE TRIGGER " + function + " BEFORE INSERT ON segment_membership FOR EACH ROW EXECUTE FUNCTION "
-                + function + "()").execute().await().atMost(Duration.ofSeconds(30));
+        String function = refuseRows(run, poisoned, "refused on a change");
         String customer = run + "-new";
         try {
             // A new customer of age 131 (unique to this test) matches both rules: the healthy segment takes it in,
@@ -151,9 +158,7 @@ class FailingSegmentTest {
             assertEquals(poisonedBefore, refreshedAt(poisoned), "the failing segment ages");
             assertEquals(0L, count("SELECT count(*) FROM segment_membership WHERE segment_id = $1", poisoned));
         } finally {
-            pool.query("DROP TRIGGER " + function + " ON segment_membership").execute()
-                    .await().atMost(Duration.ofSeconds(30));
-            pool.query("DROP FUNCTION " + function + "()").execute().await().atMost(Duration.ofSeconds(30));
+            allowRows(function);
         }
         // Computed whole once the retry delay has passed: the member is there and the failure is cleared.
         until(90, () -> count("SELECT count(*) FROM segment_membership WHERE segment_id = $1 AND customer_id = $2",
