@@ -65,10 +65,11 @@ public class MembershipRefresher {
     /** The most customers one batch takes. */
     static final int BATCH = 10_000;
 
+    /** The advisory lock every transaction that writes membership takes (hashtext of it). */
     static final String LOCK_KEY = "analytics.membership";
 
     private static final String TRY_LOCK = """
-            SELECT pg_try_advisory_xact_lock(hashtext('analytics.membership')) AS locked, now() AS now""";
+            SELECT pg_try_advisory_xact_lock(hashtext('%s')) AS locked, now() AS now""".formatted(LOCK_KEY);
 
     private static final String SNAPSHOT_EXISTS = "SELECT count(*) AS n FROM customer_metrics_snapshot_state";
 
@@ -487,7 +488,7 @@ public class MembershipRefresher {
      * began. Segment states are cleared with it, so every segment is computed whole against the new snapshot.
      */
     Uni<Report> rebuildSnapshot() {
-        return inTransaction(connection -> connection.query(FILL_WORK_MEM).execute()
+        return inTransaction((connection, now) -> connection.query(FILL_WORK_MEM).execute()
                 .chain(() -> connection.query(CLEAR_CHANGES).execute())
                 .chain(() -> connection.query(CLEAR_SNAPSHOT).execute())
                 .chain(() -> connection.query(FILL_SNAPSHOT).execute())
@@ -518,10 +519,9 @@ public class MembershipRefresher {
 
     /** Replaces one segment's members with those of its current definition, evaluated now. */
     Uni<Report> computeSegment(Segment segment) {
-        return inTransactionAt((connection, now) -> replaceMembers(connection, segment, now)
+        return inTransaction((connection, now) -> replaceMembers(connection, segment, now)
                 .call(() -> connection.preparedQuery(CLEAR_FAILURE).execute(Tuple.of(segment.id())))
                 .replaceWith(new Report(false, 0, 0, 0, 1, 0, false)))
-                .map(report -> report == null ? Report.SKIPPED : report)
                 .onFailure().recoverWithUni(failure -> {
                     LOG.errorf("segment %s: membership refresh failed, its previous membership stays: %s",
                             segment.id(), failure.getMessage());
@@ -706,9 +706,8 @@ public class MembershipRefresher {
     }
 
     /** {@code work} in one transaction under the lock; {@link Report#SKIPPED} when another replica holds it. */
-    private Uni<Report> inTransaction(Function<SqlConnection, Uni<Report>> work) {
-        return inTransactionAt((connection, now) -> work.apply(connection))
-                .map(report -> report == null ? Report.SKIPPED : report);
+    private Uni<Report> inTransaction(BiFunction<SqlConnection, OffsetDateTime, Uni<Report>> work) {
+        return inTransactionAt(work).map(report -> report == null ? Report.SKIPPED : report);
     }
 
     /**

@@ -140,10 +140,10 @@ class FailingSegmentTest {
                 poisoned, "Poisoned " + run, "age = 131", healthy, "Healthy " + run);
         until(60, () -> count("SELECT count(*) FROM segment_membership_state WHERE segment_id = ANY($1)",
                 (Object) new String[]{poisoned, healthy}) == 2);
-        OffsetDateTime poisonedBefore = refreshedAt(poisoned);
 
         String function = refuseRows(run, poisoned, "refused on a change");
         String customer = run + "-new";
+        OffsetDateTime poisonedAt;
         try {
             // A new customer of age 131 (unique to this test) matches both rules: the healthy segment takes it in,
             // the poisoned one fails, is recorded and stops being marked fresh.
@@ -153,9 +153,11 @@ class FailingSegmentTest {
             assertEquals(List.of("refused on a change"), TestEvents.rows(pool,
                     "SELECT error FROM segment_refresh_errors WHERE segment_id = $1", poisoned)
                     .stream().map(r -> r.getString(0)).toList());
+            // From the failure on, the healthy segment is marked fresh by each refresh and the failing one not.
+            poisonedAt = refreshedAt(poisoned);
             OffsetDateTime healthyAt = refreshedAt(healthy);
             until(60, () -> refreshedAt(healthy).isAfter(healthyAt));
-            assertEquals(poisonedBefore, refreshedAt(poisoned), "the failing segment ages");
+            assertEquals(poisonedAt, refreshedAt(poisoned), "the failing segment ages");
             assertEquals(0L, count("SELECT count(*) FROM segment_membership WHERE segment_id = $1", poisoned));
         } finally {
             allowRows(function);
@@ -164,6 +166,6 @@ class FailingSegmentTest {
         until(90, () -> count("SELECT count(*) FROM segment_membership WHERE segment_id = $1 AND customer_id = $2",
                 poisoned, customer) == 1);
         until(30, () -> count("SELECT count(*) FROM segment_refresh_errors WHERE segment_id = $1", poisoned) == 0);
-        assertTrue(refreshedAt(poisoned).isAfter(poisonedBefore));
+        assertTrue(refreshedAt(poisoned).isAfter(poisonedAt), "marked fresh again");
     }
 }
