@@ -53,10 +53,19 @@ public class SegmentCustomers extends DeclaredPipe {
                    coalesce(m.purchase_count, 0) AS purchase_count,
                    coalesce(m.session_count, 0) AS session_count,
                    m.last_event_at,
-                   (SELECT count(*) FROM ((""";
+                   """;
+
+    /**
+     * The count of a defined segment's members without an age or lifetime-value filter: its rows of
+     * segment_stats, kept in the same statements as the member rows (? the segment name, then the country
+     * filter if any). The label branch is counted over its index after it.
+     */
+    private static final String STATS_COUNT = """
+            (SELECT coalesce(sum(st.customers), 0)::bigint FROM segment_stats st
+             WHERE st.segment_id = (SELECT s.segment_id FROM customer_segments s WHERE s.segment_name = ?)""";
 
     private static final String PAGE_END = """
-            )) AS counted) AS rows_before_limit
+             AS rows_before_limit
             FROM top t
             LEFT JOIN customer_profiles p ON p.customer_id = t.customer_id
             LEFT JOIN customer_metrics_snapshot m ON m.customer_id = t.customer_id
@@ -128,13 +137,24 @@ public class SegmentCustomers extends DeclaredPipe {
         filters(sql.bind(LABEL_MEMBERS, name), "p.", params);
         int labelTo = sql.mark();
         sql.append(ORDER).bind(" LIMIT ?", limit).append(")").append(ORDER).bind(" LIMIT ?", limit).append(")\n");
-        // The count: both branches again, with their parameters, without order and limit.
-        return sql.append(PAGE)
-                .repeat(segmentFrom, segmentTo)
-                .append(") UNION ALL (")
-                .repeat(labelFrom, labelTo)
-                .append(PAGE_END)
-                .build();
+        sql.append(PAGE);
+        if (params.int32("min_age") == null && params.int32("max_age") == null
+                && params.float64("min_lifetime_value") == null) {
+            // Only a country, or nothing: the kept sums count the segment's members.
+            sql.bind(STATS_COUNT, name)
+                    .bindIfPresent(" AND st.country = ?", params.string("country"))
+                    .append(") + (SELECT count(*) FROM (")
+                    .repeat(labelFrom, labelTo)
+                    .append(") AS labelled)");
+        } else {
+            // Both branches again, with their parameters, without order and limit.
+            sql.append("(SELECT count(*) FROM ((")
+                    .repeat(segmentFrom, segmentTo)
+                    .append(") UNION ALL (")
+                    .repeat(labelFrom, labelTo)
+                    .append(")) AS counted)");
+        }
+        return sql.append(PAGE_END).build();
     }
 
     /** The profile filters, over the columns of {@code alias} (fixed text: "mb." or "p."). */

@@ -102,6 +102,22 @@ class SegmentEndpointsTest {
     }
 
     @Test
+    void countsEveryMemberThatPassesTheFiltersBeforeTheLimit() {
+        // Without an age or lifetime-value filter the count comes from segment_stats; with one, from the rows.
+        assertEquals(4, customers(Map.of("limit", 1)).getInt("rows_before_limit_at_least"));
+        assertEquals(2, customers(Map.of("country", "US", "limit", 1)).getInt("rows_before_limit_at_least"));
+        assertEquals(1, customers(Map.of("country", "GB")).getInt("rows_before_limit_at_least"));
+        assertEquals(2, customers(Map.of("min_age", 25, "limit", 1)).getInt("rows_before_limit_at_least"));
+        assertEquals(1, customers(Map.of("country", "US", "min_lifetime_value", 1000))
+                .getInt("rows_before_limit_at_least"));
+        JsonPath label = given().queryParam("token", ADMIN).queryParam("segment_name", "Other " + run)
+                .queryParam("limit", 1)
+                .when().get("/v0/pipes/segment_customers.json")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(1, label.getInt("rows_before_limit_at_least"), "a label-only name counts its profiles");
+    }
+
+    @Test
     void aLabelWithoutADefinedSegmentListsItsProfiles() {
         JsonPath json = given().queryParam("token", ADMIN).queryParam("segment_name", "Other " + run)
                 .when().get("/v0/pipes/segment_customers.json")
