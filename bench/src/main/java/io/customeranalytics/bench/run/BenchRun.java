@@ -130,11 +130,8 @@ public final class BenchRun {
                     info.behavioralReadySeconds = awaitBehavioralDays(db, membershipWait)
                             ? (System.nanoTime() - stackStarted) / 1e9 : -1;
                 }
-                if (readCase.endpoint().startsWith("segment_") && Double.isNaN(info.membershipReadySeconds)) {
-                    System.out.println("waiting for the first segment membership (at most " + membershipWait
-                            + " s) ...");
-                    info.membershipReadySeconds = awaitMembership(stack, token, membershipWait)
-                            ? (System.nanoTime() - stackStarted) / 1e9 : -1;
+                if (readCase.endpoint().startsWith("segment_")) {
+                    awaitFirstMembership(info, stack, token, membershipWait, stackStarted);
                 }
                 System.out.printf("%s: baseline ...%n", readCase.name());
                 Baseline.Result baseline = Baseline.reads(db, readCase, seed, readCase.clients(), baselineSeconds, 120);
@@ -151,12 +148,7 @@ public final class BenchRun {
                 if (!services.contains("segmentation-service")) {
                     throw new IllegalArgumentException("--phases membership needs segmentation-service running");
                 }
-                if (Double.isNaN(info.membershipReadySeconds)) {
-                    System.out.println("waiting for the first segment membership (at most " + membershipWait
-                            + " s) ...");
-                    info.membershipReadySeconds = awaitMembership(stack, token, membershipWait)
-                            ? (System.nanoTime() - stackStarted) / 1e9 : -1;
-                }
+                awaitFirstMembership(info, stack, token, membershipWait, stackStarted);
                 info.membershipRefreshes.addAll(MembershipRefreshes.run(db, stack, seed,
                         List.of(1_000L, 100_000L, 0L), membershipWait));
                 info.membershipFreshness = MembershipRefreshes.freshness(db, stack, token, seed, 30, 1000, 120);
@@ -229,6 +221,20 @@ public final class BenchRun {
                 rowsPerRequest == 0 ? 0 : stats.requestsPerSecond() * rowsPerRequest * stats.ok()
                         / Math.max(1, stats.ok() + stats.ko()),
                 baseline, rss, note);
+    }
+
+    /**
+     * Once per run, before the first case that needs it: waits for the first segment membership and records when
+     * it was ready ({@link RunInfo#membershipReadySeconds}).
+     */
+    private static void awaitFirstMembership(RunInfo info, LocalStack stack, String token, int seconds,
+                                             long stackStarted) throws InterruptedException {
+        if (!Double.isNaN(info.membershipReadySeconds)) {
+            return;
+        }
+        System.out.println("waiting for the first segment membership (at most " + seconds + " s) ...");
+        info.membershipReadySeconds = awaitMembership(stack, token, seconds)
+                ? (System.nanoTime() - stackStarted) / 1e9 : -1;
     }
 
     /**

@@ -73,15 +73,17 @@ final class Report {
                     .append("every segment computed whole), in the same run. Ratio = full rebuild / applied.\n\n");
             md.append("| changed customers | applied s | passes | s in passes | longest pass s | ratio |\n");
             md.append("|---|---|---|---|---|---|\n");
-            double full = info.membershipRefreshes.stream().filter(r -> r.customers() == 0)
-                    .mapToDouble(MembershipRefreshes.Result::appliedSeconds).findFirst().orElse(Double.NaN);
+            // The full rebuild of the same run, when it was applied within the wait: the ratios' baseline.
+            java.util.OptionalDouble full = info.membershipRefreshes.stream()
+                    .filter(r -> r.customers() == 0 && r.appliedSeconds() > 0)
+                    .mapToDouble(MembershipRefreshes.Result::appliedSeconds).findFirst();
             for (MembershipRefreshes.Result r : info.membershipRefreshes) {
                 md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %s |%n",
                         r.customers() == 0 ? "all (full rebuild)" : String.format(Locale.ROOT, "%,d", r.customers()),
                         r.appliedSeconds() < 0 ? "not within the wait" : String.format(Locale.ROOT, "%.1f", r.appliedSeconds()),
                         r.passes(), r.passSeconds(), r.maxPassSeconds(),
-                        r.customers() == 0 || r.appliedSeconds() <= 0 || Double.isNaN(full) || full < 0 ? ""
-                                : String.format(Locale.ROOT, "%.0f×", full / r.appliedSeconds())));
+                        r.customers() == 0 || r.appliedSeconds() <= 0 || full.isEmpty() ? ""
+                                : String.format(Locale.ROOT, "%.0f×", full.getAsDouble() / r.appliedSeconds())));
             }
         }
         if (info.membershipFreshness != null) {

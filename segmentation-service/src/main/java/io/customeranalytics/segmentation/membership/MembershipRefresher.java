@@ -625,7 +625,7 @@ public class MembershipRefresher {
         boolean clockMoves = !compiled.clock().none() && !compiled.clock().everyCustomer();
         ClockThresholds.Windows windows = clockMoves
                 ? compiled.clock().windows(segment.evaluatedAt(), now)
-                : ClockThresholds.of(null).windows(now, now);
+                : new ClockThresholds.Windows();
         OffsetDateTime evaluated = clockMoves || compiled.clock().none() ? now : segment.evaluatedAt();
         return clockCandidates(connection, windows)
                 .chain(moved -> {
