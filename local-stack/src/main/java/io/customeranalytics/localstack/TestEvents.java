@@ -33,7 +33,7 @@ public final class TestEvents {
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
                                      $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[],
                                      $13::int4[])
-                RETURNING customer_id, event_timestamp
+                RETURNING customer_id, event_type, event_timestamp, price, quantity
             ),
             %s
             SELECT count(*) FROM stored""".formatted(EventChangeLog.recordFrom("stored"));

@@ -38,7 +38,7 @@ public class IngestRepository {
                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
                                      $12::text[], $13::float8[], $14::int4[])
                 ON CONFLICT (event_id, event_timestamp) DO NOTHING
-                RETURNING customer_id, event_timestamp
+                RETURNING customer_id, event_type, event_timestamp, price, quantity
             ),
             %s
             SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM quarantined) AS quarantined
@@ -70,7 +70,7 @@ public class IngestRepository {
                        category_id, device_type, country, referrer, user_agent, price, quantity
                 FROM firsts
                 ON CONFLICT (event_id, event_timestamp) DO NOTHING
-                RETURNING event_id, customer_id, event_timestamp
+                RETURNING event_id, customer_id, event_type, event_timestamp, price, quantity
             ),
             %s
             SELECT f.request, count(*) AS stored

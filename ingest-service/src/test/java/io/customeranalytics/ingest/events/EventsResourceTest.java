@@ -44,17 +44,23 @@ class EventsResourceTest {
         String body = ndjson(List.of(
                 event(customer + "-1", customer, "page_view", "1987-03-31 23:59:59"),
                 event(customer + "-2", customer, "page_view", "1987-04-01 00:00:00"),
+                with(with(event(customer + "-4", customer, "purchase", "1987-04-02 10:00:00"), "price", "12.5"),
+                        "quantity", "2"),
                 with(event(customer + "-3", customer + "-q", "page_view", "1987-06-01 00:00:00"), "price", "free")));
         post("customer_events", body).statusCode(202)
-                .body("successful_rows", equalTo(2))
+                .body("successful_rows", equalTo(3))
                 .body("quarantined_rows", equalTo(1));
 
         // The quarantined row's June is not recorded; 1987-03-31 is a Tuesday, in the week of Monday 03-30.
-        assertEquals(List.of("day 1987-03-31", "day 1987-04-01", "month 1987-03-01", "month 1987-04-01",
-                "week 1987-03-30"), IngestTestSupport.pendingPeriods(pool, "1987-01-01", "1988-01-01"));
-        // The stored rows' customer is recorded for segmentation-service; the quarantined row's is not.
-        assertEquals(1L, IngestTestSupport.count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1",
-                customer));
+        assertEquals(List.of("day 1987-03-31", "day 1987-04-01", "day 1987-04-02", "month 1987-03-01",
+                "month 1987-04-01", "week 1987-03-30"), IngestTestSupport.pendingPeriods(pool, "1987-01-01", "1988-01-01"));
+        // Each stored row is recorded for segmentation-service, with what it adds to its customer's RFM values;
+        // the quarantined row is not.
+        assertEquals(2L, IngestTestSupport.count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1"
+                + " AND NOT purchase AND revenue = 0 AND event_timestamp IN ('1987-03-31 23:59:59+00',"
+                + " '1987-04-01 00:00:00+00')", customer));
+        assertEquals(1L, IngestTestSupport.count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1"
+                + " AND purchase AND revenue = 25 AND event_timestamp = '1987-04-02 10:00:00+00'", customer));
         assertEquals(0L, IngestTestSupport.count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1",
                 customer + "-q"));
     }

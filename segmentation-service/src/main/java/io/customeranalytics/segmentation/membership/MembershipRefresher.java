@@ -66,7 +66,7 @@ public class MembershipRefresher {
     static final int BATCH = 10_000;
 
     /** The advisory lock every transaction that writes membership takes (hashtext of it). */
-    static final String LOCK_KEY = "analytics.membership";
+    public static final String LOCK_KEY = "analytics.membership";
 
     private static final String TRY_LOCK = """
             SELECT pg_try_advisory_xact_lock(hashtext('%s')) AS locked, now() AS now""".formatted(LOCK_KEY);
@@ -146,12 +146,17 @@ public class MembershipRefresher {
             FROM (SELECT 1 AS sign, * FROM customer_metrics_snapshot WHERE customer_segment IS NOT NULL) AS m
             GROUP BY customer_segment, coalesce(country, '')""".formatted(STATS_SUMS);
 
-    private static final String CLEAR_CHANGES = "DELETE FROM customer_changes";
-
     /** A new snapshot: every segment is computed whole against it next (as a new segment is). */
     private static final String CLEAR_SEGMENT_STATES = "DELETE FROM segment_membership_state";
 
+    /**
+     * Every customer from the raw events and the profiles; the change records are deleted in the same statement
+     * (the same MVCC snapshot): the records left cover exactly the events it did not read.
+     */
     private static final String FILL_SNAPSHOT = """
+            WITH cleared AS (
+                DELETE FROM customer_changes
+            )
             INSERT INTO customer_metrics_snapshot (%s)
             SELECT coalesce(a.customer_id, p.customer_id), %s
             FROM (%s) AS a
@@ -168,24 +173,57 @@ public class MembershipRefresher {
             RETURNING duration_ms""";
 
     /**
-     * Every record of up to $1 customers; their distinct ids. The ids are picked first and the records deleted
-     * by index: a burst of records (a bulk update of profiles) comes before the table's statistics know it.
+     * The RFM counts (V16) moved by rows with a {@code sign} (%1$s: their CTE or table): two CTEs and a final
+     * INSERT, each adding to the row of its key. A count that reaches 0 stays as a row of 0.
      */
-    private static final String TAKE_CHANGES = """
-            WITH taken AS (
-                DELETE FROM customer_changes c
-                WHERE c.customer_id = ANY (ARRAY(SELECT customer_id FROM customer_changes LIMIT $1))
-                RETURNING c.customer_id
+    private static final String RFM_COUNTS = """
+            frequencies AS (
+                INSERT INTO rfm_frequency AS t (purchase_count, customers)
+                SELECT purchase_count, sum(sign) FROM %1$s GROUP BY purchase_count
+                ON CONFLICT (purchase_count) DO UPDATE SET customers = t.customers + EXCLUDED.customers
+            ),
+            monetary AS (
+                INSERT INTO rfm_monetary AS t (bucket, customers)
+                SELECT rfm_bucket(total_spent), sum(sign) FROM %1$s WHERE purchase_count > 0
+                GROUP BY rfm_bucket(total_spent)
+                ON CONFLICT (bucket) DO UPDATE SET customers = t.customers + EXCLUDED.customers
             )
-            SELECT coalesce(array_agg(DISTINCT customer_id), '{}') AS customers, count(*) AS records FROM taken""";
+            INSERT INTO rfm_recency AS t (hour, customers)
+            SELECT date_bin('1 hour', last_purchase_at, timestamptz 'epoch'), sum(sign) FROM %1$s
+            WHERE purchase_count > 0
+            GROUP BY date_bin('1 hour', last_purchase_at, timestamptz 'epoch')
+            ON CONFLICT (hour) DO UPDATE SET customers = t.customers + EXCLUDED.customers""";
+
+    private static final String CLEAR_RFM_COUNTS = """
+            WITH f AS (DELETE FROM rfm_frequency), m AS (DELETE FROM rfm_monetary) DELETE FROM rfm_recency""";
+
+    /** The RFM counts of the whole snapshot, just filled. */
+    private static final String FILL_RFM_COUNTS = ("WITH whole AS (SELECT 1 AS sign, * FROM customer_metrics_snapshot),\n"
+            + RFM_COUNTS).formatted("whole");
+
+    /**
+     * The customers of up to $1 change records, and how many records that was; the records are deleted by
+     * {@link #RECOMPUTE_CUSTOMERS}, in the statement that recomputes their customers. The ids are picked by a
+     * LIMIT inside an array: a burst of records (a bulk update of profiles) comes before the table's statistics
+     * know it.
+     */
+    private static final String PICK_CHANGES = """
+            SELECT coalesce(array_agg(DISTINCT customer_id), '{}') AS customers, count(*) AS records
+            FROM (SELECT customer_id FROM customer_changes LIMIT $1) AS picked""";
 
     /**
      * The metrics of the customers $1 again (a customer with neither events nor a profile leaves the snapshot),
-     * and label_stats moved by the difference: their old rows taken away, their new ones added.
+     * and label_stats and the RFM counts moved by the difference: their old rows taken away, their new ones
+     * added. Their change records are deleted in the same statement, so in the same MVCC snapshot as the events
+     * are read: a customer's snapshot row and the records left for it cover each of its events once (what
+     * customer_segmentation_suggestions relies on).
      */
     private static final String RECOMPUTE_CUSTOMERS = """
             WITH changed AS (
                 SELECT unnest($1::text[]) AS customer_id
+            ),
+            taken AS (
+                DELETE FROM customer_changes WHERE customer_id = ANY($1::text[])
             ),
             a AS (%1$s),
             metrics (%2$s, present) AS (
@@ -210,23 +248,27 @@ public class MembershipRefresher {
             ),
             moved AS (
                 SELECT -1 AS sign, customer_segment, country, lifetime_value, age, event_count, purchase_count,
-                       total_spent, session_count
-                FROM old WHERE customer_segment IS NOT NULL
+                       total_spent, session_count, last_purchase_at
+                FROM old
                 UNION ALL
                 SELECT 1, customer_segment, country, lifetime_value, age, event_count, purchase_count, total_spent,
-                       session_count
-                FROM metrics WHERE present AND customer_segment IS NOT NULL
-            )
-            INSERT INTO label_stats AS t (label, country, customers, ltv_sum, ltv_count, age_sum, age_count,
-                                          events, purchases, revenue, sessions)
-            SELECT customer_segment, coalesce(country, ''), %5$s
-            FROM moved
-            GROUP BY customer_segment, coalesce(country, '')
-            %6$s"""
+                       session_count, last_purchase_at
+                FROM metrics WHERE present
+            ),
+            labels AS (
+                INSERT INTO label_stats AS t (label, country, customers, ltv_sum, ltv_count, age_sum, age_count,
+                                              events, purchases, revenue, sessions)
+                SELECT customer_segment, coalesce(country, ''), %5$s
+                FROM moved
+                WHERE customer_segment IS NOT NULL
+                GROUP BY customer_segment, coalesce(country, '')
+                %6$s
+            ),
+            %7$s"""
             .formatted(ACTIVITY.formatted(Revenue.of("e."), "WHERE e.customer_id = ANY($1::text[])"),
                     SNAPSHOT_COLUMNS, SNAPSHOT_VALUES,
                     each(SNAPSHOT_COLUMNS.replace("customer_id,", ""), "%1$s = EXCLUDED.%1$s"),
-                    STATS_SUMS, STATS_ADD.formatted("label_stats", "label"));
+                    STATS_SUMS, STATS_ADD.formatted("label_stats", "label"), RFM_COUNTS.formatted("moved"));
 
     /**
      * Segments to compute whole: new, changed since computed, or failed; one that failed is tried again
@@ -484,16 +526,17 @@ public class MembershipRefresher {
 
     /**
      * Every customer's metrics from the raw events, in one transaction; readers see the previous snapshot until
-     * it commits. The change records it deletes first are all covered: they were committed before its fill
-     * began. Segment states are cleared with it, so every segment is computed whole against the new snapshot.
+     * it commits. The change records are deleted by the statement that fills it. Segment states are cleared
+     * with it, so every segment is computed whole against the new snapshot.
      */
     Uni<Report> rebuildSnapshot() {
         return inTransaction((connection, now) -> connection.query(FILL_WORK_MEM).execute()
-                .chain(() -> connection.query(CLEAR_CHANGES).execute())
                 .chain(() -> connection.query(CLEAR_SNAPSHOT).execute())
                 .chain(() -> connection.query(FILL_SNAPSHOT).execute())
                 .chain(() -> connection.query(CLEAR_LABEL_STATS).execute())
                 .chain(() -> connection.query(FILL_LABEL_STATS).execute())
+                .chain(() -> connection.query(CLEAR_RFM_COUNTS).execute())
+                .chain(() -> connection.query(FILL_RFM_COUNTS).execute())
                 .chain(() -> connection.query(CLEAR_SEGMENT_STATES).execute())
                 .chain(() -> connection.query(MARK_SNAPSHOT).execute())
                 .map(rows -> rows.iterator().next().getLong("duration_ms"))
@@ -562,7 +605,7 @@ public class MembershipRefresher {
      * savepoint, recorded as failed and left out; it is computed whole {@code retry-failed-after} later.
      */
     private Uni<Batch> batch() {
-        return inTransactionAt((connection, now) -> connection.preparedQuery(TAKE_CHANGES).execute(Tuple.of(BATCH))
+        return inTransactionAt((connection, now) -> connection.preparedQuery(PICK_CHANGES).execute(Tuple.of(BATCH))
                 .map(rows -> rows.iterator().next())
                 .chain(taken -> {
                     String[] customers = taken.getArrayOfStrings("customers");
