@@ -29,6 +29,14 @@ public interface PipeEndpoint {
     PipeQuery query(PipeParams params);
 
     /**
+     * The SQL once the {@link #precondition} passed, given its row: an endpoint whose best SQL depends on the
+     * state of the database chooses it here. By default {@link #query(PipeParams)}.
+     */
+    default PipeQuery query(PipeParams params, Row precondition) {
+        return query(params);
+    }
+
+    /**
      * A check to run before the query, e.g. that a named thing exists (404) or that precomputed data is fresh
      * enough (503): its SQL, and a verdict on its single row that returns the failure, or null to go on.
      */

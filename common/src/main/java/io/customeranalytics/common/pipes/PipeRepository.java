@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** Runs the SQL of pipe requests; the one class of the pipe machinery that touches the pool. */
 @ApplicationScoped
@@ -28,17 +29,19 @@ public class PipeRepository {
                 .map(rowSet -> toResult(columns, rowSet, start));
     }
 
-    /** Runs {@code precondition} (failing with its verdict), then the query. */
-    public Uni<PipeResult> run(List<PipeColumn> columns, PipeEndpoint.Precondition precondition, PipeQuery query) {
+    /** Runs {@code precondition} (failing with its verdict), then the query made from its row. */
+    public Uni<PipeResult> run(List<PipeColumn> columns, PipeEndpoint.Precondition precondition,
+                               Function<Row, PipeQuery> query) {
         return pool.preparedQuery(precondition.query().sql())
                 .execute(precondition.query().params())
-                .invoke(rows -> {
-                    ApiException failure = precondition.verdict().apply(rows.iterator().next());
+                .map(rows -> rows.iterator().next())
+                .invoke(row -> {
+                    ApiException failure = precondition.verdict().apply(row);
                     if (failure != null) {
                         throw failure;
                     }
                 })
-                .chain(() -> run(columns, query));
+                .chain(row -> run(columns, query.apply(row)));
     }
 
     private static PipeResult toResult(List<PipeColumn> columns, RowSet<Row> rowSet, long start) {

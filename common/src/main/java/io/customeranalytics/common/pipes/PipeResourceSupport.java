@@ -105,11 +105,10 @@ public abstract class PipeResourceSupport {
         PipeFormat pipeFormat = PipeFormat.of(format);
         PipeParams params = parse(endpoint, request);
         endpoint.validate(params);
-        PipeQuery query = endpoint.query(params);
         long start = System.nanoTime();
         Uni<PipeResult> answer = endpoint.precondition(params)
-                .map(check -> repository.run(endpoint.columns(), check, query))
-                .orElseGet(() -> repository.run(endpoint.columns(), query));
+                .map(check -> repository.run(endpoint.columns(), check, row -> endpoint.query(params, row)))
+                .orElseGet(() -> repository.run(endpoint.columns(), endpoint.query(params)));
         return answer
                 .map(result -> Response.ok(PipeRenderer.render(result, pipeFormat), pipeFormat.mediaType()).build())
                 .onTermination().invoke((response, failure, cancelled) -> record(endpoint, failure, start));

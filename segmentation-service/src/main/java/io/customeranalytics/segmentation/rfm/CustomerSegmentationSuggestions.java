@@ -7,9 +7,11 @@ import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
 import io.customeranalytics.common.pipes.Revenue;
+import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Singleton;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code customer_segmentation_suggestions}: an RFM segment for every customer (API.md section 3).
@@ -102,15 +104,81 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 FROM scored s
             )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES);
 
-    private static final String SUGGESTIONS = SCORING + """
-            SELECT q.customer_id, q.current_segment, q.suggested_segment, q.recency_days, q.frequency, q.monetary,
+    /** The answer columns of a row {@code q} of {@code suggested} (%s: its session_count). */
+    private static final String ANSWER_COLUMNS = """
+            q.customer_id, q.current_segment, q.suggested_segment, q.recency_days, q.frequency, q.monetary,
                    q.r AS r_score, q.f AS f_score, q.m AS m_score,
                    q.r::text || q.f::text || q.m::text AS rfm_score,
-                   q.total_events, coalesce(ss.session_count, 0) AS session_count, q.last_event_at,
+                   q.total_events, %s AS session_count, q.last_event_at""";
+
+    private static final String SUGGESTIONS = SCORING + """
+            SELECT %s,
                    count(*) OVER () AS rows_before_limit
             FROM suggested q
             LEFT JOIN sessions ss ON ss.customer_id = q.customer_id
-            WHERE true""";
+            WHERE true""".formatted(ANSWER_COLUMNS.formatted("coalesce(ss.session_count, 0)"));
+
+    /**
+     * After {@link SnapshotScoring#CTES}, the top customers by monetary (both ? are the limit): the snapshot's
+     * top customers by index, except those it does not hold as they are at as_of, and those customers as they are.
+     */
+    private static final String TOP_FROM_SNAPSHOT = """
+            ,
+            top AS (
+                (SELECT s.customer_id, s.customer_segment AS current_segment, s.purchase_count AS frequency,
+                        s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS recount,
+                        s.last_event_at, s.last_purchase_at
+                 FROM customer_metrics_snapshot s
+                 WHERE NOT EXISTS (SELECT FROM moved m WHERE m.customer_id = s.customer_id)
+                 ORDER BY s.total_spent DESC, s.customer_id
+                 LIMIT ?)
+                UNION ALL
+                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, NOT late,
+                       last_event_at, last_purchase_at
+                FROM moved_now
+            ),
+            scored AS (
+                SELECT u.*, %s
+                FROM top u
+                CROSS JOIN thresholds t
+                CROSS JOIN bounds b
+                ORDER BY u.monetary DESC, u.customer_id
+                LIMIT ?
+            ),
+            suggested AS (
+                SELECT q.*, %s AS suggested_segment
+                FROM scored q
+                CROSS JOIN bounds b
+            )
+            SELECT %s,
+                   coalesce((SELECT sum(customers) FROM rfm_frequency), 0) - (SELECT count(*) FROM moved WHERE was_there)
+                       + (SELECT count(*) FROM moved_now) AS rows_before_limit
+            FROM suggested q
+            CROSS JOIN bounds b
+            ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SCORES, SnapshotScoring.SEGMENT,
+            ANSWER_COLUMNS.formatted(SnapshotScoring.SESSION_COUNT));
+
+    /**
+     * After {@link SnapshotScoring#SCORED}, the customers of one suggested segment (the ?), then
+     * {@link #SEGMENT_LIMIT}; the session count is taken for the answer rows only.
+     */
+    private static final String SEGMENT_FROM_SNAPSHOT = """
+            ,
+            answer AS (
+                SELECT q.*, count(*) OVER () AS rows_before_limit
+                FROM suggested q
+                WHERE q.suggested_segment = ?""";
+
+    /** The rest of {@link #SEGMENT_FROM_SNAPSHOT}; the ? is the limit. */
+    private static final String SEGMENT_LIMIT = """
+
+                ORDER BY q.monetary DESC, q.customer_id
+                LIMIT ?
+            )
+            SELECT %s, q.rows_before_limit
+            FROM answer q
+            CROSS JOIN bounds b
+            ORDER BY q.monetary DESC, q.customer_id""".formatted(ANSWER_COLUMNS.formatted(SnapshotScoring.SESSION_COUNT));
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.oneOf("suggested_segment", RfmSegments.NAMES, null, "Only customers suggested for this segment"),
@@ -139,6 +207,13 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 COLUMNS);
     }
 
+    /** Which scoring answers: the snapshot's, for an as_of after nearly every event, or the aggregates'. */
+    @Override
+    public Optional<Precondition> precondition(PipeParams params) {
+        return Optional.of(new Precondition(SnapshotScoring.choice(params.dateTime("as_of")), row -> null));
+    }
+
+    /** Over the aggregates (what {@link #query(PipeParams, Row)} chooses when the snapshot cannot answer). */
     @Override
     public PipeQuery query(PipeParams params) {
         return new PipeSql("")
@@ -146,6 +221,25 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 .bindIfPresent(" AND q.suggested_segment = ?", params.string("suggested_segment"))
                 .append(" ORDER BY q.monetary DESC, q.customer_id")
                 .bind(" LIMIT ?", params.int32("limit"))
+                .build();
+    }
+
+    @Override
+    public PipeQuery query(PipeParams params, Row choice) {
+        if (!SnapshotScoring.answers(choice)) {
+            return query(params);
+        }
+        String segment = params.string("suggested_segment");
+        if (segment == null) {
+            return new PipeSql("")
+                    .bindShared(SnapshotScoring.CTES, params.dateTime("as_of"))
+                    .bindShared(TOP_FROM_SNAPSHOT, params.int32("limit"))
+                    .build();
+        }
+        return new PipeSql("")
+                .bindShared(SnapshotScoring.SCORED, params.dateTime("as_of"))
+                .bind(SEGMENT_FROM_SNAPSHOT, segment)
+                .bind(SEGMENT_LIMIT, params.int32("limit"))
                 .build();
     }
 }

@@ -6,9 +6,11 @@ import io.customeranalytics.common.pipes.PipeParam;
 import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
+import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Singleton;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code segment_suggestions_summary}: one row per RFM segment (all eleven, in rule order) with its customers,
@@ -26,7 +28,8 @@ import java.util.List;
 @Singleton
 public class SegmentSuggestionsSummary extends DeclaredPipe {
 
-    private static final String SUMMARY = CustomerSegmentationSuggestions.SCORING + """
+    /** After a scoring's {@code suggested}: the summary; the ? is the names of the segments in rule order. */
+    private static final String SUMMARY = """
             ,
             boundaries AS (
                 SELECT coalesce('days_since_last_purchase <= ' || (max(recency_days) FILTER (WHERE r >= 4))::text,
@@ -107,13 +110,28 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
                 PARAMS, COLUMNS);
     }
 
+    /** Which scoring answers: the snapshot's, for an as_of after nearly every event, or the aggregates'. */
+    @Override
+    public Optional<Precondition> precondition(PipeParams params) {
+        return Optional.of(new Precondition(SnapshotScoring.choice(params.dateTime("as_of")), row -> null));
+    }
+
+    /** Over the aggregates (what {@link #query(PipeParams, Row)} chooses when the snapshot cannot answer). */
     @Override
     public PipeQuery query(PipeParams params) {
-        // The scoring's ? is as_of; the names come after it, as a bound array, never spliced.
-        String[] sql = SUMMARY.split("unnest\\(\\?::text\\[\\]\\)", 2);
+        return summary(CustomerSegmentationSuggestions.SCORING, params);
+    }
+
+    @Override
+    public PipeQuery query(PipeParams params, Row choice) {
+        return SnapshotScoring.answers(choice) ? summary(SnapshotScoring.SCORED, params) : query(params);
+    }
+
+    /** The summary over {@code scoring} (CTEs ending with {@code suggested}, every ? of them as_of). */
+    private static PipeQuery summary(String scoring, PipeParams params) {
         return new PipeSql("")
-                .bindShared(sql[0] + "unnest(", params.dateTime("as_of"))
-                .bind("?::text[])" + sql[1], RfmSegments.NAMES.toArray(String[]::new))
+                .bindShared(scoring, params.dateTime("as_of"))
+                .bind(SUMMARY, RfmSegments.NAMES.toArray(String[]::new))
                 .build();
     }
 }

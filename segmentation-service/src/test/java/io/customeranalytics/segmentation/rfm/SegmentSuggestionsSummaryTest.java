@@ -93,6 +93,33 @@ class SegmentSuggestionsSummaryTest {
         return ids;
     }
 
+    /**
+     * Of {@code ids}, the customers whose monetary in the suggestions and total_spent in customer_metrics are not
+     * the same double: sums of doubles taken in another order (the suggestions add a customer's events not yet
+     * in segmentation-service's snapshot to its snapshot row; customer_metrics adds daily sums) may end one ulp
+     * apart, and a customer whose sum is a score's threshold may then be on either side of its rule.
+     */
+    private Set<String> summedInAnotherOrder(Set<String> ids) {
+        Map<String, Double> monetary = new java.util.HashMap<>();
+        List<Map<String, Object>> data = given().config(io.restassured.config.RestAssuredConfig.config().jsonConfig(
+                        io.restassured.config.JsonConfig.jsonConfig().numberReturnType(
+                                io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE)))
+                .queryParam("token", ADMIN).queryParam("limit", 100_000)
+                .when().get("/v0/pipes/customer_segmentation_suggestions.json")
+                .then().statusCode(200).extract().jsonPath().getList("data");
+        data.forEach(row -> monetary.put((String) row.get("customer_id"), ((Number) row.get("monetary")).doubleValue()));
+        Set<String> apart = new HashSet<>();
+        TestEvents.rows(pool, "SELECT customer_id, total_spent FROM customer_metrics WHERE customer_id = ANY($1)",
+                (Object) ids.toArray(String[]::new)).forEach(row -> {
+                    double suggested = monetary.getOrDefault(row.getString(0), Double.NaN);
+                    double metric = row.getDouble(1);
+                    if (suggested != metric && Math.abs(suggested - metric) <= 1e-9 * Math.abs(metric)) {
+                        apart.add(row.getString(0));
+                    }
+                });
+        return apart;
+    }
+
     @Test
     void everySuggestedRuleSelectsTheCustomersOfItsSegment() {
         OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
@@ -115,6 +142,7 @@ class SegmentSuggestionsSummaryTest {
             Set<String> common = new HashSet<>(expected);
             common.retainAll(selected);
             differing.removeAll(common);
+            differing.removeAll(summedInAnotherOrder(differing));
             assertTrue(crossed.containsAll(differing), segment + ": " + rules + ": the rule and the suggestions"
                     + " differ on " + differing + ", of which only " + crossed + " crossed a day boundary");
             assertTrue(Math.abs(expected.size() - ((Number) row.get("customer_count")).intValue()) <= crossed.size(),

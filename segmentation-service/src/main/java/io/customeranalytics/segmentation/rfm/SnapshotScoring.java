@@ -1,0 +1,291 @@
+package io.customeranalytics.segmentation.rfm;
+
+import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.common.pipes.PipeSql;
+import io.customeranalytics.common.pipes.Revenue;
+import io.vertx.mutiny.sqlclient.Row;
+
+/**
+ * The RFM scoring (API.md section 3) from segmentation-service's customer snapshot, for an {@code as_of} after
+ * nearly every event: the default (now), or one close to it. It gives the same answer as the scoring over the
+ * aggregates ({@link CustomerSegmentationSuggestions#SCORING}) without reading every customer's events:
+ * <ul>
+ *   <li><b>Each customer's values.</b> The snapshot row of a customer and the change records left for it cover
+ *       each of its stored events exactly once (V16: the refresher deletes a customer's records in the
+ *       statement that recomputes it). So a customer with records is its snapshot row plus what its records
+ *       add; one with an event after {@code as_of} in the snapshot is read from the raw events instead, only
+ *       its events up to {@code as_of}. Every other customer is its snapshot row.</li>
+ *   <li><b>The scores.</b> {@code r = ceil(5 x cume_dist)} is at least k exactly when at least
+ *       {@code floor((k - 1) N / 5) + 1} purchasers have a recency of the customer's or more. So each score has
+ *       four thresholds: the values at those positions among the N purchasers, ordered. They are found from
+ *       the counts the refresher keeps (V16: purchasers per purchase count, per monetary bucket, per hour of
+ *       the last purchase), corrected by the customers above, then within the one bucket by index.</li>
+ * </ul>
+ * All of it is one statement: one MVCC snapshot of the tables, so a refresh or a write at the same moment is
+ * seen whole or not at all.
+ */
+final class SnapshotScoring {
+
+    /** The most snapshot customers with an event after as_of that are read from the raw events. */
+    static final long MOST_LATE_CUSTOMERS = 2_000;
+
+    /** The most change records added up per request; beyond it the refresher is far behind. */
+    static final long MOST_PENDING_RECORDS = 100_000;
+
+    /**
+     * Whether the snapshot answers for this as_of (?, null: now): it exists (the refresher built it), few of
+     * its customers have an event after as_of, and the change records are few.
+     */
+    private static final String CHOICE = """
+            SELECT EXISTS (SELECT FROM customer_metrics_snapshot_state) AS snapshot,
+                   (SELECT count(*) FROM (SELECT FROM customer_metrics_snapshot s
+                                          WHERE s.last_event_at > coalesce(?::timestamptz, now())
+                                          LIMIT %1$d) AS l) AS late,
+                   (SELECT count(*) FROM (SELECT FROM customer_changes LIMIT %2$d) AS c) AS pending"""
+            .formatted(MOST_LATE_CUSTOMERS + 1, MOST_PENDING_RECORDS + 1);
+
+    /**
+     * The CTEs up to {@code thresholds} (one row: r2..r5, f2..f5, m2..m5) and {@code customers_now} (every
+     * customer at as_of); the one ? is as_of (null: now).
+     */
+    static final String CTES = """
+            WITH bounds AS (
+                SELECT coalesce(?::timestamptz, now()) AS as_of
+            ),
+            pending AS (
+                SELECT c.customer_id,
+                       coalesce(sum(c.revenue) FILTER (WHERE c.event_timestamp <= b.as_of), 0) AS monetary,
+                       count(*) FILTER (WHERE c.purchase AND c.event_timestamp <= b.as_of) AS frequency,
+                       count(*) FILTER (WHERE c.event_timestamp <= b.as_of) AS events,
+                       max(c.event_timestamp) FILTER (WHERE c.event_timestamp <= b.as_of) AS last_event_at,
+                       max(c.event_timestamp) FILTER (WHERE c.purchase AND c.event_timestamp <= b.as_of)
+                           AS last_purchase_at
+                FROM customer_changes c
+                CROSS JOIN bounds b
+                GROUP BY c.customer_id
+            ),
+            late_ids AS MATERIALIZED (
+                SELECT s.customer_id FROM customer_metrics_snapshot s, bounds b WHERE s.last_event_at > b.as_of
+            ),
+            late AS (
+                SELECT e.customer_id,
+                       sum(%1$s)::double precision AS monetary,
+                       count(*) FILTER (WHERE e.event_type = 'purchase') AS frequency,
+                       count(*) AS events,
+                       count(DISTINCT e.session_id) AS sessions,
+                       max(e.event_timestamp) AS last_event_at,
+                       max(e.event_timestamp) FILTER (WHERE e.event_type = 'purchase') AS last_purchase_at
+                FROM customer_events e, bounds b
+                WHERE e.customer_id = ANY (ARRAY(SELECT customer_id FROM late_ids))
+                  AND e.event_timestamp <= b.as_of
+                GROUP BY e.customer_id
+            ),
+            touched AS (
+                SELECT customer_id FROM pending
+                UNION
+                SELECT customer_id FROM late_ids
+            ),
+            moved AS MATERIALIZED (
+                SELECT t.customer_id,
+                       s.customer_id IS NOT NULL AS was_there,
+                       s.purchase_count AS old_frequency,
+                       s.total_spent AS old_monetary,
+                       s.last_purchase_at AS old_purchase_at,
+                       pr.customer_segment AS current_segment,
+                       li.customer_id IS NOT NULL AS late,
+                       CASE WHEN li.customer_id IS NOT NULL THEN coalesce(l.frequency, 0)
+                            ELSE coalesce(s.purchase_count, 0) + coalesce(p.frequency, 0) END AS frequency,
+                       CASE WHEN li.customer_id IS NOT NULL THEN coalesce(l.monetary, 0)
+                            ELSE coalesce(s.total_spent, 0) + coalesce(p.monetary, 0) END AS monetary,
+                       CASE WHEN li.customer_id IS NOT NULL THEN coalesce(l.events, 0)
+                            ELSE coalesce(s.event_count, 0) + coalesce(p.events, 0) END AS total_events,
+                       CASE WHEN li.customer_id IS NOT NULL THEN l.sessions END AS session_count,
+                       CASE WHEN li.customer_id IS NOT NULL THEN l.last_event_at
+                            ELSE greatest(s.last_event_at, p.last_event_at) END AS last_event_at,
+                       CASE WHEN li.customer_id IS NOT NULL THEN l.last_purchase_at
+                            ELSE greatest(s.last_purchase_at, p.last_purchase_at) END AS last_purchase_at,
+                       pr.customer_id IS NOT NULL AS has_profile
+                FROM touched t
+                LEFT JOIN customer_metrics_snapshot s ON s.customer_id = t.customer_id
+                LEFT JOIN pending p ON p.customer_id = t.customer_id
+                LEFT JOIN late_ids li ON li.customer_id = t.customer_id
+                LEFT JOIN late l ON l.customer_id = t.customer_id
+                LEFT JOIN customer_profiles pr ON pr.customer_id = t.customer_id
+            ),
+            moved_now AS (
+                SELECT * FROM moved WHERE total_events > 0 OR has_profile
+            ),
+            frequency_counts AS (
+                SELECT v, sum(n) OVER (ORDER BY v) AS cum
+                FROM (SELECT v, sum(n) AS n
+                      FROM (SELECT purchase_count AS v, customers AS n FROM rfm_frequency WHERE purchase_count > 0
+                            UNION ALL
+                            SELECT old_frequency, -1 FROM moved WHERE was_there AND old_frequency > 0
+                            UNION ALL
+                            SELECT frequency, 1 FROM moved_now WHERE frequency > 0) AS x
+                      GROUP BY v
+                      HAVING sum(n) > 0) AS y
+            ),
+            positions AS (
+                SELECT k, floor((k - 1) * n.purchasers / 5)::bigint + 1 AS position
+                FROM (SELECT coalesce(max(cum), 0) AS purchasers FROM frequency_counts) AS n,
+                     generate_series(2, 5) AS k
+            ),
+            f_thresholds AS (
+                SELECT po.k, (SELECT min(c.v) FROM frequency_counts c WHERE c.cum >= po.position) AS threshold
+                FROM positions po
+            ),
+            monetary_counts AS (
+                SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS cum
+                FROM (SELECT bucket, sum(n) AS n
+                      FROM (SELECT bucket, customers AS n FROM rfm_monetary
+                            UNION ALL
+                            SELECT rfm_bucket(old_monetary), -1 FROM moved WHERE was_there AND old_frequency > 0
+                            UNION ALL
+                            SELECT rfm_bucket(monetary), 1 FROM moved_now WHERE frequency > 0) AS x
+                      GROUP BY bucket
+                      HAVING sum(n) > 0) AS y
+            ),
+            m_thresholds AS (
+                SELECT po.k,
+                       (SELECT w.v
+                        FROM (SELECT s.total_spent AS v
+                              FROM customer_metrics_snapshot s
+                              WHERE rfm_bucket(s.total_spent) = mb.bucket AND s.purchase_count > 0
+                                AND NOT EXISTS (SELECT FROM moved m WHERE m.customer_id = s.customer_id)
+                              UNION ALL
+                              SELECT m.monetary FROM moved_now m
+                              WHERE m.frequency > 0 AND rfm_bucket(m.monetary) = mb.bucket) AS w
+                        ORDER BY w.v
+                        OFFSET (po.position - (mb.cum - mb.n) - 1)::bigint
+                        LIMIT 1) AS threshold
+                FROM positions po
+                CROSS JOIN LATERAL (SELECT bucket, n, cum FROM monetary_counts
+                                    WHERE cum >= po.position ORDER BY bucket LIMIT 1) AS mb
+            ),
+            recency_counts AS (
+                SELECT hour, n, sum(n) OVER (ORDER BY hour) AS cum
+                FROM (SELECT hour, sum(n) AS n
+                      FROM (SELECT hour, customers AS n FROM rfm_recency
+                            UNION ALL
+                            SELECT date_bin('1 hour', old_purchase_at, timestamptz 'epoch'), -1
+                            FROM moved WHERE was_there AND old_frequency > 0
+                            UNION ALL
+                            SELECT date_bin('1 hour', last_purchase_at, timestamptz 'epoch'), 1
+                            FROM moved_now WHERE frequency > 0) AS x
+                      GROUP BY hour
+                      HAVING sum(n) > 0) AS y
+            ),
+            r_thresholds AS (
+                SELECT po.k,
+                       (SELECT floor(extract(epoch FROM b.as_of - w.t) / 86400)::bigint
+                        FROM (SELECT s.last_purchase_at AS t
+                              FROM customer_metrics_snapshot s
+                              WHERE s.last_purchase_at >= rb.hour AND s.last_purchase_at < rb.hour + INTERVAL '1 hour'
+                                AND NOT EXISTS (SELECT FROM moved m WHERE m.customer_id = s.customer_id)
+                              UNION ALL
+                              SELECT m.last_purchase_at FROM moved_now m
+                              WHERE m.frequency > 0
+                                AND date_bin('1 hour', m.last_purchase_at, timestamptz 'epoch') = rb.hour) AS w,
+                             bounds b
+                        ORDER BY w.t
+                        OFFSET (po.position - (rb.cum - rb.n) - 1)::bigint
+                        LIMIT 1) AS threshold
+                FROM positions po
+                CROSS JOIN LATERAL (SELECT hour, n, cum FROM recency_counts
+                                    WHERE cum >= po.position ORDER BY hour LIMIT 1) AS rb
+            ),
+            thresholds AS (
+                SELECT (SELECT threshold FROM r_thresholds WHERE k = 2) AS r2,
+                       (SELECT threshold FROM r_thresholds WHERE k = 3) AS r3,
+                       (SELECT threshold FROM r_thresholds WHERE k = 4) AS r4,
+                       (SELECT threshold FROM r_thresholds WHERE k = 5) AS r5,
+                       (SELECT threshold FROM f_thresholds WHERE k = 2) AS f2,
+                       (SELECT threshold FROM f_thresholds WHERE k = 3) AS f3,
+                       (SELECT threshold FROM f_thresholds WHERE k = 4) AS f4,
+                       (SELECT threshold FROM f_thresholds WHERE k = 5) AS f5,
+                       (SELECT threshold FROM m_thresholds WHERE k = 2) AS m2,
+                       (SELECT threshold FROM m_thresholds WHERE k = 3) AS m3,
+                       (SELECT threshold FROM m_thresholds WHERE k = 4) AS m4,
+                       (SELECT threshold FROM m_thresholds WHERE k = 5) AS m5
+            ),
+            customers_now AS (
+                SELECT s.customer_id, s.customer_segment AS current_segment, s.purchase_count AS frequency,
+                       s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS recount,
+                       s.last_event_at, s.last_purchase_at
+                FROM customer_metrics_snapshot s
+                WHERE NOT EXISTS (SELECT FROM moved m WHERE m.customer_id = s.customer_id)
+                UNION ALL
+                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, NOT late,
+                       last_event_at, last_purchase_at
+                FROM moved_now
+            )""".formatted(Revenue.of("e."));
+
+    /**
+     * The scores of customers {@code u} (columns frequency, monetary, last_purchase_at) against the thresholds
+     * {@code t} at as_of {@code b}: recency_days, r, f, m (null without a purchase).
+     */
+    static final String SCORES = """
+            floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400)::bigint AS recency_days,
+                   CASE WHEN u.frequency > 0 THEN
+                       CASE WHEN floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400) <= t.r5 THEN 5
+                            WHEN floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400) <= t.r4 THEN 4
+                            WHEN floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400) <= t.r3 THEN 3
+                            WHEN floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400) <= t.r2 THEN 2
+                            ELSE 1 END END AS r,
+                   CASE WHEN u.frequency > 0 THEN
+                       CASE WHEN u.frequency >= t.f5 THEN 5 WHEN u.frequency >= t.f4 THEN 4
+                            WHEN u.frequency >= t.f3 THEN 3 WHEN u.frequency >= t.f2 THEN 2 ELSE 1 END END AS f,
+                   CASE WHEN u.frequency > 0 THEN
+                       CASE WHEN u.monetary >= t.m5 THEN 5 WHEN u.monetary >= t.m4 THEN 4
+                            WHEN u.monetary >= t.m3 THEN 3 WHEN u.monetary >= t.m2 THEN 2 ELSE 1 END END AS m""";
+
+    /** The suggested segment of a scored row {@code q} (r, f, m, frequency, last_event_at) at as_of {@code b}. */
+    static final String SEGMENT = """
+            CASE WHEN q.frequency > 0 THEN %s
+                        WHEN q.last_event_at >= b.as_of - INTERVAL '30 days' THEN 'Browsers'
+                        ELSE 'Inactive' END""".formatted(RfmSegments.CASE_OF_SCORES);
+
+    /**
+     * {@link #CTES} and {@code suggested}: every customer at as_of with its scores and suggested segment, as the
+     * aggregate scoring's {@code suggested} has them (and session_count, recount: whether to count it).
+     */
+    static final String SCORED = CTES + """
+            ,
+            scored AS (
+                SELECT u.*, %s
+                FROM customers_now u
+                CROSS JOIN thresholds t
+                CROSS JOIN bounds b
+            ),
+            suggested AS (
+                SELECT q.*, %s AS suggested_segment
+                FROM scored q
+                CROSS JOIN bounds b
+            )""".formatted(SCORES, SEGMENT);
+
+    /**
+     * The session count of an answer row {@code q} (columns customer_id, session_count, recount) at as_of
+     * {@code b}: the snapshot's, or counted over the raw events for a customer whose change records are not
+     * applied yet (only answer rows: a few customers).
+     */
+    static final String SESSION_COUNT = """
+            CASE WHEN q.recount THEN (SELECT count(DISTINCT e.session_id) FROM customer_events e
+                                      WHERE e.customer_id = q.customer_id AND e.event_timestamp <= b.as_of)
+                 ELSE coalesce(q.session_count, 0) END""";
+
+    private SnapshotScoring() {
+    }
+
+    /** The check that chooses between the snapshot and the aggregates, for the request's as_of. */
+    static PipeQuery choice(Object asOf) {
+        return new PipeSql("").bind(CHOICE, asOf).build();
+    }
+
+    /** Whether the snapshot answers, from the row of {@link #choice}. */
+    static boolean answers(Row choice) {
+        return choice.getBoolean("snapshot")
+                && choice.getLong("late") <= MOST_LATE_CUSTOMERS
+                && choice.getLong("pending") <= MOST_PENDING_RECORDS;
+    }
+}
