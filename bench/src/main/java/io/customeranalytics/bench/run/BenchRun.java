@@ -62,6 +62,7 @@ public final class BenchRun {
         int baselineSeconds = Integer.parseInt(options.getOrDefault("baseline-duration", "20"));
         int membershipWait = Integer.parseInt(options.getOrDefault("membership-wait", "900"));
         int mixedClients = Integer.parseInt(options.getOrDefault("mixed-clients", "32"));
+        int backgroundEvents = Integer.parseInt(options.getOrDefault("background-events", "0"));
         Set<String> only = options.containsKey("cases") ? Set.of(options.get("cases").split(",")) : null;
         Set<String> phases = Set.of(options.getOrDefault("phases", "reads,ingest").split(","));
         List<String> services = options.containsKey("services")
@@ -130,7 +131,9 @@ public final class BenchRun {
                     info.behavioralReadySeconds = awaitBehavioralDays(db, membershipWait)
                             ? (System.nanoTime() - stackStarted) / 1e9 : -1;
                 }
-                if (readCase.endpoint().startsWith("segment_")) {
+                if (readCase.endpoint().startsWith("segment_")
+                        || readCase.endpoint().equals("customer_segmentation_suggestions")) {
+                    // Suggestions read segmentation-service's snapshot too, once it is built.
                     awaitFirstMembership(info, stack, token, membershipWait, stackStarted);
                 }
                 System.out.printf("%s: baseline ...%n", readCase.name());
@@ -140,9 +143,15 @@ public final class BenchRun {
                 Map<String, String> properties = new LinkedHashMap<>(common);
                 properties.put("bench.case", readCase.name());
                 properties.put("bench.clients", Integer.toString(readCase.clients()));
-                results.add(measure(gatling, "io.customeranalytics.bench.load.PipeSimulation", properties,
-                        out, readCase.name(), "read", readCase.description(), readCase.clients(), 0, baseline,
-                        stack));
+                try (BackgroundEvents background = BackgroundEvents.start(db, stack, token, seed, backgroundEvents)) {
+                    results.add(measure(gatling, "io.customeranalytics.bench.load.PipeSimulation", properties,
+                            out, readCase.name(), "read", readCase.description(), readCase.clients(), 0, baseline,
+                            stack));
+                    if (backgroundEvents > 0) {
+                        info.backgroundEvents.put(readCase.name(), new double[] {background.eventsPerSecond(),
+                                background.errors()});
+                    }
+                }
             }
             if (phases.contains("membership")) {
                 if (!services.contains("segmentation-service")) {
@@ -304,6 +313,8 @@ public final class BenchRun {
         MembershipRefreshes.Freshness membershipFreshness;
         /** The services this run started (all three unless --services said otherwise). */
         List<String> services = LocalStack.SERVICES;
+        /** With --background-events: per read case, the events stored a second beside it and the failed requests. */
+        final Map<String, double[]> backgroundEvents = new LinkedHashMap<>();
     }
 
     private static DatabaseAddress withDatabase(DatabaseAddress server, String name) {

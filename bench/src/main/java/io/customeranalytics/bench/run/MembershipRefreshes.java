@@ -107,56 +107,14 @@ final class MembershipRefreshes {
     }
 
     /**
-     * {@code probes} probes, one every 2 s, while a sender posts {@code backgroundRate} page views a second (100
-     * per request, each of one of 10,000 customers drawn at random) to ingest-service.
+     * {@code probes} probes, one every 2 s, while {@link BackgroundEvents} posts {@code backgroundRate} page views
+     * a second.
      */
     static Freshness freshness(DatabaseAddress db, LocalStack stack, String token, long seed, int probes,
                                int backgroundRate, int waitSeconds) throws Exception {
         URI events = URI.create(stack.serviceUrl("ingest-service") + "/v0/events?name=customer_events&wait=true");
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.ScheduledExecutorService sender = java.util.concurrent.Executors.newScheduledThreadPool(4);
-        java.util.Random random = new java.util.Random(seed);
-        List<String> others = new ArrayList<>();
-        try (Connection connection = Baseline.connect(db);
-             PreparedStatement pick = connection.prepareStatement("""
-                     SELECT customer_id FROM analytics.customer_profiles ORDER BY hashtext(customer_id || ?) LIMIT 10000""")) {
-            pick.setString(1, "bg" + seed);
-            try (ResultSet rows = pick.executeQuery()) {
-                while (rows.next()) {
-                    others.add(rows.getString(1));
-                }
-            }
-        }
-        int perRequest = 100;
-        long periodMicros = 1_000_000L * perRequest / Math.max(1, backgroundRate);
-        long started = System.nanoTime();
-        sender.scheduleAtFixedRate(() -> {
-            StringBuilder body = new StringBuilder();
-            String now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).toString();
-            for (int i = 0; i < perRequest; i++) {
-                String customer = others.get(random.nextInt(others.size()));
-                body.append("{\"event_id\":\"bg-").append(java.util.UUID.randomUUID())
-                        .append("\",\"customer_id\":\"").append(customer)
-                        .append("\",\"event_type\":\"page_view\",\"event_timestamp\":\"").append(now)
-                        .append("\",\"session_id\":\"bg-").append(customer).append("\"}\n");
-            }
-            try {
-                int status = client.send(HttpRequest.newBuilder(events).header("Authorization", "Bearer " + token)
-                                .timeout(Duration.ofSeconds(30))
-                                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200) {
-                    sent.addAndGet(perRequest);
-                } else {
-                    errors.incrementAndGet();
-                }
-            } catch (Exception e) {
-                errors.incrementAndGet();
-            }
-        }, 0, periodMicros, java.util.concurrent.TimeUnit.MICROSECONDS);
-
+        BackgroundEvents background = BackgroundEvents.start(db, stack, token, seed, backgroundRate);
         List<Double> latencies = new ArrayList<>();
         try (Connection connection = Baseline.connect(db)) {
             List<String> customers = new ArrayList<>();
@@ -198,12 +156,12 @@ final class MembershipRefreshes {
                 Thread.sleep(Math.max(0, 2000 - (System.nanoTime() - accepted) / 1_000_000));
             }
         } finally {
-            sender.shutdownNow();
+            background.close();
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
         List<Double> sorted = latencies.stream().sorted().toList();
         Freshness result = new Freshness(probes, sorted.size(), quantile(sorted, 0.50), quantile(sorted, 0.99),
-                sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1), sent.get() / seconds, errors.get());
+                sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1), background.eventsPerSecond(),
+                background.errors());
         System.out.printf("membership freshness: %d of %d probes visible, p50 %.1f s, p99 %.1f s, max %.1f s, with"
                         + " %.0f background events/s (%d failed requests)%n", result.visible(), probes,
                 result.p50Seconds(), result.p99Seconds(), result.maxSeconds(), result.backgroundEventsPerSecond(),

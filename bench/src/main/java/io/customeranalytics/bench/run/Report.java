@@ -50,6 +50,14 @@ final class Report {
         info.startUpMillis.forEach((service, ms) -> md.append(service).append(' ')
                 .append(String.format(Locale.ROOT, "%.1f s", ms / 1000.0)).append("; "));
         md.append("\n");
+        if (!info.backgroundEvents.isEmpty()) {
+            md.append("- Ingest beside the read cases (`--background-events`): page views posted to the Events API ")
+                    .append("by 100 per request (`wait=true`), each of one of 10,000 customers, timestamped now; ")
+                    .append("stored per second (failed requests): ");
+            info.backgroundEvents.forEach((name, figures) -> md.append(name).append(' ')
+                    .append(String.format(Locale.ROOT, "%.0f (%.0f); ", figures[0], figures[1])));
+            md.append("the baselines ran without it\n");
+        }
         if (!Double.isNaN(info.behavioralReadySeconds)) {
             md.append(info.behavioralReadySeconds < 0
                     ? "- behavioral_days: not built within the wait before the behavioural cases (they read pending periods from the raw events)\n"

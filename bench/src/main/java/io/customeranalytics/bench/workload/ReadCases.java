@@ -95,7 +95,10 @@ public final class ReadCases {
                     return p;
                 }, ReadCases::suggestionsSql));
         cases.add(new ReadCase("suggestions_summary", "segment_suggestions_summary", 4, "default parameters",
-                random -> new LinkedHashMap<>(), params -> new Sql(RAW_RFM + SUMMARY_TAIL, List.of())));
+                random -> new LinkedHashMap<>(), params -> new Sql(rawRfm(params) + SUMMARY_TAIL, List.of())));
+        cases.add(new ReadCase("suggestions_past", "customer_segmentation_suggestions", 4,
+                "an as_of in the data's last 300 days (any second); every suggested_segment or none",
+                this::pastSuggestionsParams, ReadCases::suggestionsSql));
         return cases;
     }
 
@@ -437,7 +440,11 @@ public final class ReadCases {
     }
 
     /** RFM over the raw events (API.md section 3, "Suggestions"), as of now. */
-    static final String RAW_RFM = """
+    /**
+     * Every customer's RFM scores and suggested segment at {@code %2$s} (as_of), from the raw rows, ending with
+     * {@code suggested}.
+     */
+    private static final String RAW_RFM = """
             WITH per_customer AS (
                 SELECT customer_id, sum(%1$s) AS monetary,
                        count(*) FILTER (WHERE event_type = 'purchase') AS frequency,
@@ -445,7 +452,7 @@ public final class ReadCases {
                        max(event_timestamp) AS last_event_at,
                        max(event_timestamp) FILTER (WHERE event_type = 'purchase') AS last_purchase_at
                 FROM customer_events
-                WHERE event_timestamp <= now()
+                WHERE event_timestamp <= %2$s
                 GROUP BY customer_id
             ),
             customers AS (
@@ -453,8 +460,8 @@ public final class ReadCases {
                        coalesce(c.frequency, 0) AS frequency, coalesce(c.monetary, 0) AS monetary,
                        coalesce(c.total_events, 0) AS total_events, coalesce(c.session_count, 0) AS session_count,
                        c.last_event_at,
-                       floor(extract(epoch FROM now() - c.last_purchase_at) / 86400) AS recency_days,
-                       c.last_event_at >= now() - INTERVAL '30 days' AS recent
+                       floor(extract(epoch FROM %2$s - c.last_purchase_at) / 86400) AS recency_days,
+                       c.last_event_at >= %2$s - INTERVAL '30 days' AS recent
                 FROM per_customer c
                 FULL JOIN customer_profiles p ON p.customer_id = c.customer_id
             ),
@@ -482,7 +489,7 @@ public final class ReadCases {
                     ELSE 'Lost' END AS suggested_segment
                 FROM scored s
             )
-            """.formatted(REVENUE);
+            """;
 
     private static final String SUMMARY_TAIL = """
             SELECT suggested_segment, count(*) AS customer_count, avg(recency_days) AS avg_recency_days,
@@ -491,9 +498,27 @@ public final class ReadCases {
             GROUP BY suggested_segment
             ORDER BY customer_count DESC, suggested_segment""";
 
+    /** {@link #RAW_RFM} at the request's as_of, or now; the as_of is one of ours, in DATE_TIME's form. */
+    private static String rawRfm(Map<String, String> p) {
+        String asOf = p.containsKey("as_of")
+                ? "timestamptz '" + LocalDateTime.parse(p.get("as_of"), DATE_TIME) + "+00'" : "now()";
+        return RAW_RFM.formatted(REVENUE, asOf);
+    }
+
+    private Map<String, String> pastSuggestionsParams(Random random) {
+        Map<String, String> p = new LinkedHashMap<>();
+        LocalDateTime asOf = lastDay.plusDays(1).atStartOfDay()
+                .minusSeconds(1 + (long) (random.nextDouble() * 300 * 86_400L));
+        p.put("as_of", DATE_TIME.format(asOf));
+        if (random.nextInt(12) > 0) {
+            p.put("suggested_segment", pick(random, RFM_SEGMENTS));
+        }
+        return p;
+    }
+
     static Sql suggestionsSql(Map<String, String> p) {
         List<Object> values = new ArrayList<>();
-        StringBuilder sql = new StringBuilder(RAW_RFM).append("""
+        StringBuilder sql = new StringBuilder(rawRfm(p)).append("""
                 SELECT customer_id, current_segment, suggested_segment, recency_days, frequency, monetary, r, f, m,
                        total_events, session_count, last_event_at
                 FROM suggested
