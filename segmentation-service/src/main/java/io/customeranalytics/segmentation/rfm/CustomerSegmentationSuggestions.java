@@ -104,9 +104,9 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 FROM scored s
             )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES);
 
-    /** The answer columns of a row {@code q} of {@code suggested} (%s: its session_count). */
+    /** The answer columns of a row {@code q} of {@code suggested} (%s: its current_segment, %s: its session_count). */
     private static final String ANSWER_COLUMNS = """
-            q.customer_id, q.current_segment, q.suggested_segment, q.recency_days, q.frequency, q.monetary,
+            q.customer_id, %s AS current_segment, q.suggested_segment, q.recency_days, q.frequency, q.monetary,
                    q.r AS r_score, q.f AS f_score, q.m AS m_score,
                    q.r::text || q.f::text || q.m::text AS rfm_score,
                    q.total_events, %s AS session_count, q.last_event_at""";
@@ -116,7 +116,7 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                    count(*) OVER () AS rows_before_limit
             FROM suggested q
             LEFT JOIN sessions ss ON ss.customer_id = q.customer_id
-            WHERE true""".formatted(ANSWER_COLUMNS.formatted("coalesce(ss.session_count, 0)"));
+            WHERE true""".formatted(ANSWER_COLUMNS.formatted("q.current_segment", "coalesce(ss.session_count, 0)"));
 
     /**
      * After {@link SnapshotScoring#CTES}, the top customers by monetary (both ? are the limit): the snapshot's
@@ -126,37 +126,33 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             ,
             top AS (
                 (SELECT s.customer_id, s.customer_segment AS current_segment, s.purchase_count AS frequency,
-                        s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS recount,
-                        s.last_event_at, s.last_purchase_at
+                        s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS moved,
+                        false AS recount, s.last_event_at, s.last_purchase_at
                  FROM customer_metrics_snapshot s
-                 WHERE NOT EXISTS (SELECT FROM moved m WHERE m.customer_id = s.customer_id)
+                 WHERE s.customer_id NOT IN (SELECT customer_id FROM moved)
                  ORDER BY s.total_spent DESC, s.customer_id
                  LIMIT ?)
                 UNION ALL
-                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, NOT late,
-                       last_event_at, last_purchase_at
+                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, true,
+                       NOT late, last_event_at, last_purchase_at
                 FROM moved_now
             ),
+            top_scored AS (
+            %s
+            ),
             scored AS (
-                SELECT u.*, %s
-                FROM top u
-                CROSS JOIN thresholds t
-                CROSS JOIN bounds b
-                ORDER BY u.monetary DESC, u.customer_id
-                LIMIT ?
+                SELECT * FROM top_scored ORDER BY monetary DESC, customer_id LIMIT ?
             ),
             suggested AS (
-                SELECT q.*, %s AS suggested_segment
-                FROM scored q
-                CROSS JOIN bounds b
+            %s
             )
             SELECT %s,
                    coalesce((SELECT sum(customers) FROM rfm_frequency), 0) - (SELECT count(*) FROM moved WHERE was_there)
                        + (SELECT count(*) FROM moved_now) AS rows_before_limit
             FROM suggested q
             CROSS JOIN bounds b
-            ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SCORES, SnapshotScoring.SEGMENT,
-            ANSWER_COLUMNS.formatted(SnapshotScoring.SESSION_COUNT));
+            ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SCORED_FROM.formatted("top"),
+            SnapshotScoring.SUGGESTED_FROM.formatted("scored"), ANSWER_COLUMNS.formatted(SnapshotScoring.CURRENT_SEGMENT, SnapshotScoring.SESSION_COUNT));
 
     /**
      * After {@link SnapshotScoring#SCORED}, the customers of one suggested segment (the ?), then
@@ -178,7 +174,7 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             SELECT %s, q.rows_before_limit
             FROM answer q
             CROSS JOIN bounds b
-            ORDER BY q.monetary DESC, q.customer_id""".formatted(ANSWER_COLUMNS.formatted(SnapshotScoring.SESSION_COUNT));
+            ORDER BY q.monetary DESC, q.customer_id""".formatted(ANSWER_COLUMNS.formatted(SnapshotScoring.CURRENT_SEGMENT, SnapshotScoring.SESSION_COUNT));
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.oneOf("suggested_segment", RfmSegments.NAMES, null, "Only customers suggested for this segment"),

@@ -31,24 +31,30 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
     /** After a scoring's {@code suggested}: the summary; the ? is the names of the segments in rule order. */
     private static final String SUMMARY = """
             ,
-            boundaries AS (
-                SELECT coalesce('days_since_last_purchase <= ' || (max(recency_days) FILTER (WHERE r >= 4))::text,
-                                'purchase_count < 0') AS r4,
-                       coalesce('days_since_last_purchase <= ' || (max(recency_days) FILTER (WHERE r >= 3))::text,
-                                'purchase_count < 0') AS r3,
-                       coalesce('days_since_last_purchase <= ' || (max(recency_days) FILTER (WHERE r >= 2))::text,
-                                'purchase_count < 0') AS r2,
-                       coalesce('purchase_count >= ' || (min(frequency) FILTER (WHERE f >= 4))::text,
-                                'purchase_count < 0') AS f4,
-                       coalesce('purchase_count >= ' || (min(frequency) FILTER (WHERE f >= 2))::text,
-                                'purchase_count < 0') AS f2,
-                       coalesce('purchase_count <= ' || (max(frequency) FILTER (WHERE f = 1))::text,
-                                'purchase_count < 0') AS f1,
-                       coalesce('total_spent >= ' || (min(monetary) FILTER (WHERE m >= 4))::text,
-                                'purchase_count < 0') AS m4,
-                       coalesce('total_spent >= ' || (min(monetary) FILTER (WHERE m >= 3))::text,
-                                'purchase_count < 0') AS m3
+            per_segment AS (
+                SELECT suggested_segment,
+                       count(*) AS customers,
+                       avg(recency_days)::double precision AS avg_recency_days,
+                       avg(frequency)::double precision AS avg_frequency,
+                       avg(monetary)::double precision AS avg_monetary,
+                       sum(monetary) AS total_revenue,
+                       max(recency_days) FILTER (WHERE r >= 4) AS r4, max(recency_days) FILTER (WHERE r >= 3) AS r3,
+                       max(recency_days) FILTER (WHERE r >= 2) AS r2, min(frequency) FILTER (WHERE f >= 4) AS f4,
+                       min(frequency) FILTER (WHERE f >= 2) AS f2, max(frequency) FILTER (WHERE f = 1) AS f1,
+                       min(monetary) FILTER (WHERE m >= 4) AS m4, min(monetary) FILTER (WHERE m >= 3) AS m3
                 FROM suggested
+                GROUP BY suggested_segment
+            ),
+            boundaries AS (
+                SELECT coalesce('days_since_last_purchase <= ' || max(r4)::text, 'purchase_count < 0') AS r4,
+                       coalesce('days_since_last_purchase <= ' || max(r3)::text, 'purchase_count < 0') AS r3,
+                       coalesce('days_since_last_purchase <= ' || max(r2)::text, 'purchase_count < 0') AS r2,
+                       coalesce('purchase_count >= ' || min(f4)::text, 'purchase_count < 0') AS f4,
+                       coalesce('purchase_count >= ' || min(f2)::text, 'purchase_count < 0') AS f2,
+                       coalesce('purchase_count <= ' || max(f1)::text, 'purchase_count < 0') AS f1,
+                       coalesce('total_spent >= ' || min(m4)::text, 'purchase_count < 0') AS m4,
+                       coalesce('total_spent >= ' || min(m3)::text, 'purchase_count < 0') AS m3
+                FROM per_segment
             ),
             conditions AS (
                 SELECT ARRAY[
@@ -75,20 +81,17 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
                      unnest(?::text[]) WITH ORDINALITY AS names(name, position)
             ),
             totals AS (
-                SELECT count(*) AS customers FROM suggested
+                SELECT sum(customers) AS customers FROM per_segment
             )
             SELECT r.name AS suggested_segment,
-                   count(s.customer_id) AS customer_count,
-                   count(s.customer_id)::double precision / nullif(t.customers, 0) AS share_of_customers,
-                   avg(s.recency_days)::double precision AS avg_recency_days,
-                   avg(s.frequency)::double precision AS avg_frequency,
-                   avg(s.monetary)::double precision AS avg_monetary,
-                   coalesce(sum(s.monetary), 0) AS total_revenue,
+                   coalesce(g.customers, 0) AS customer_count,
+                   coalesce(g.customers, 0)::double precision / nullif(t.customers, 0) AS share_of_customers,
+                   g.avg_recency_days, g.avg_frequency, g.avg_monetary,
+                   coalesce(g.total_revenue, 0) AS total_revenue,
                    r.suggested_rules
             FROM rules r
             CROSS JOIN totals t
-            LEFT JOIN suggested s ON s.suggested_segment = r.name
-            GROUP BY r.name, r.position, r.suggested_rules, t.customers
+            LEFT JOIN per_segment g ON g.suggested_segment = r.name
             ORDER BY r.position""";
 
     private static final List<PipeParam> PARAMS = List.of(

@@ -46,7 +46,7 @@ final class SnapshotScoring {
 
     /**
      * The CTEs up to {@code thresholds} (one row: r2..r5, f2..f5, m2..m5) and {@code customers_now} (every
-     * customer at as_of); the one ? is as_of (null: now).
+     * customer at as_of); every ? is as_of (null: now).
      */
     static final String CTES = """
             WITH bounds AS (
@@ -64,9 +64,6 @@ final class SnapshotScoring {
                 CROSS JOIN bounds b
                 GROUP BY c.customer_id
             ),
-            late_ids AS MATERIALIZED (
-                SELECT s.customer_id FROM customer_metrics_snapshot s, bounds b WHERE s.last_event_at > b.as_of
-            ),
             late AS (
                 SELECT e.customer_id,
                        sum(%1$s)::double precision AS monetary,
@@ -75,45 +72,42 @@ final class SnapshotScoring {
                        count(DISTINCT e.session_id) AS sessions,
                        max(e.event_timestamp) AS last_event_at,
                        max(e.event_timestamp) FILTER (WHERE e.event_type = 'purchase') AS last_purchase_at
-                FROM customer_events e, bounds b
-                WHERE e.customer_id = ANY (ARRAY(SELECT customer_id FROM late_ids))
-                  AND e.event_timestamp <= b.as_of
+                FROM customer_events e
+                WHERE e.customer_id = ANY (ARRAY(SELECT s.customer_id FROM customer_metrics_snapshot s
+                                                 WHERE s.last_event_at > coalesce(?::timestamptz, now())))
+                  AND e.event_timestamp <= coalesce(?::timestamptz, now())
                 GROUP BY e.customer_id
             ),
-            touched AS (
-                SELECT customer_id FROM pending
-                UNION
-                SELECT customer_id FROM late_ids
-            ),
             moved AS MATERIALIZED (
-                SELECT t.customer_id,
+                SELECT p.customer_id,
                        s.customer_id IS NOT NULL AS was_there,
                        s.purchase_count AS old_frequency,
                        s.total_spent AS old_monetary,
                        s.last_purchase_at AS old_purchase_at,
-                       pr.customer_segment AS current_segment,
-                       li.customer_id IS NOT NULL AS late,
-                       CASE WHEN li.customer_id IS NOT NULL THEN coalesce(l.frequency, 0)
-                            ELSE coalesce(s.purchase_count, 0) + coalesce(p.frequency, 0) END AS frequency,
-                       CASE WHEN li.customer_id IS NOT NULL THEN coalesce(l.monetary, 0)
-                            ELSE coalesce(s.total_spent, 0) + coalesce(p.monetary, 0) END AS monetary,
-                       CASE WHEN li.customer_id IS NOT NULL THEN coalesce(l.events, 0)
-                            ELSE coalesce(s.event_count, 0) + coalesce(p.events, 0) END AS total_events,
-                       CASE WHEN li.customer_id IS NOT NULL THEN l.sessions END AS session_count,
-                       CASE WHEN li.customer_id IS NOT NULL THEN l.last_event_at
-                            ELSE greatest(s.last_event_at, p.last_event_at) END AS last_event_at,
-                       CASE WHEN li.customer_id IS NOT NULL THEN l.last_purchase_at
-                            ELSE greatest(s.last_purchase_at, p.last_purchase_at) END AS last_purchase_at,
-                       pr.customer_id IS NOT NULL AS has_profile
-                FROM touched t
-                LEFT JOIN customer_metrics_snapshot s ON s.customer_id = t.customer_id
-                LEFT JOIN pending p ON p.customer_id = t.customer_id
-                LEFT JOIN late_ids li ON li.customer_id = t.customer_id
-                LEFT JOIN late l ON l.customer_id = t.customer_id
-                LEFT JOIN customer_profiles pr ON pr.customer_id = t.customer_id
+                       NULL::text AS current_segment,
+                       false AS late,
+                       coalesce(s.purchase_count, 0) + p.frequency AS frequency,
+                       coalesce(s.total_spent, 0) + p.monetary AS monetary,
+                       coalesce(s.event_count, 0) + p.events AS total_events,
+                       NULL::bigint AS session_count,
+                       greatest(s.last_event_at, p.last_event_at) AS last_event_at,
+                       greatest(s.last_purchase_at, p.last_purchase_at) AS last_purchase_at
+                FROM pending p
+                LEFT JOIN (SELECT * FROM customer_metrics_snapshot
+                           WHERE customer_id = ANY (ARRAY(SELECT customer_id FROM pending))) AS s
+                       ON s.customer_id = p.customer_id
+                WHERE s.last_event_at IS NULL OR s.last_event_at <= coalesce(?::timestamptz, now())
+                UNION ALL
+                SELECT s.customer_id, true, s.purchase_count, s.total_spent, s.last_purchase_at, NULL, true,
+                       coalesce(l.frequency, 0), coalesce(l.monetary, 0), coalesce(l.events, 0),
+                       coalesce(l.sessions, 0), l.last_event_at, l.last_purchase_at
+                FROM customer_metrics_snapshot s
+                LEFT JOIN late l ON l.customer_id = s.customer_id
+                WHERE s.last_event_at > coalesce(?::timestamptz, now())
             ),
             moved_now AS (
-                SELECT * FROM moved WHERE total_events > 0 OR has_profile
+                SELECT * FROM moved m
+                WHERE m.total_events > 0 OR EXISTS (SELECT FROM customer_profiles pr WHERE pr.customer_id = m.customer_id)
             ),
             frequency_counts AS (
                 SELECT v, sum(n) OVER (ORDER BY v) AS cum
@@ -152,7 +146,7 @@ final class SnapshotScoring {
                         FROM (SELECT s.total_spent AS v
                               FROM customer_metrics_snapshot s
                               WHERE rfm_bucket(s.total_spent) = mb.bucket AND s.purchase_count > 0
-                                AND NOT EXISTS (SELECT FROM moved m WHERE m.customer_id = s.customer_id)
+                                AND s.customer_id NOT IN (SELECT customer_id FROM moved)
                               UNION ALL
                               SELECT m.monetary FROM moved_now m
                               WHERE m.frequency > 0 AND rfm_bucket(m.monetary) = mb.bucket) AS w
@@ -182,7 +176,7 @@ final class SnapshotScoring {
                         FROM (SELECT s.last_purchase_at AS t
                               FROM customer_metrics_snapshot s
                               WHERE s.last_purchase_at >= rb.hour AND s.last_purchase_at < rb.hour + INTERVAL '1 hour'
-                                AND NOT EXISTS (SELECT FROM moved m WHERE m.customer_id = s.customer_id)
+                                AND s.customer_id NOT IN (SELECT customer_id FROM moved)
                               UNION ALL
                               SELECT m.last_purchase_at FROM moved_now m
                               WHERE m.frequency > 0
@@ -195,7 +189,7 @@ final class SnapshotScoring {
                 CROSS JOIN LATERAL (SELECT hour, n, cum FROM recency_counts
                                     WHERE cum >= po.position ORDER BY hour LIMIT 1) AS rb
             ),
-            thresholds AS (
+            thresholds AS MATERIALIZED (
                 SELECT (SELECT threshold FROM r_thresholds WHERE k = 2) AS r2,
                        (SELECT threshold FROM r_thresholds WHERE k = 3) AS r3,
                        (SELECT threshold FROM r_thresholds WHERE k = 4) AS r4,
@@ -211,40 +205,50 @@ final class SnapshotScoring {
             ),
             customers_now AS (
                 SELECT s.customer_id, s.customer_segment AS current_segment, s.purchase_count AS frequency,
-                       s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS recount,
-                       s.last_event_at, s.last_purchase_at
+                       s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS moved,
+                       false AS recount, s.last_event_at, s.last_purchase_at
                 FROM customer_metrics_snapshot s
-                WHERE NOT EXISTS (SELECT FROM moved m WHERE m.customer_id = s.customer_id)
+                WHERE s.customer_id NOT IN (SELECT customer_id FROM moved)
                 UNION ALL
-                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, NOT late,
-                       last_event_at, last_purchase_at
+                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, true,
+                       NOT late, last_event_at, last_purchase_at
                 FROM moved_now
             )""".formatted(Revenue.of("e."));
 
     /**
-     * The scores of customers {@code u} (columns frequency, monetary, last_purchase_at) against the thresholds
-     * {@code t} at as_of {@code b}: recency_days, r, f, m (null without a purchase).
+     * Customers {@code u} (%1$s: their table or CTE; columns frequency, monetary, last_purchase_at and the rest)
+     * with recency_days, r, f and m (null without a purchase) against the thresholds at as_of. Each level is
+     * kept from being merged into the next (OFFSET 0), so that every customer's values are computed once.
      */
-    static final String SCORES = """
-            floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400)::bigint AS recency_days,
-                   CASE WHEN u.frequency > 0 THEN
-                       CASE WHEN floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400) <= t.r5 THEN 5
-                            WHEN floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400) <= t.r4 THEN 4
-                            WHEN floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400) <= t.r3 THEN 3
-                            WHEN floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400) <= t.r2 THEN 2
-                            ELSE 1 END END AS r,
-                   CASE WHEN u.frequency > 0 THEN
-                       CASE WHEN u.frequency >= t.f5 THEN 5 WHEN u.frequency >= t.f4 THEN 4
-                            WHEN u.frequency >= t.f3 THEN 3 WHEN u.frequency >= t.f2 THEN 2 ELSE 1 END END AS f,
-                   CASE WHEN u.frequency > 0 THEN
-                       CASE WHEN u.monetary >= t.m5 THEN 5 WHEN u.monetary >= t.m4 THEN 4
-                            WHEN u.monetary >= t.m3 THEN 3 WHEN u.monetary >= t.m2 THEN 2 ELSE 1 END END AS m""";
+    static final String SCORED_FROM = """
+            SELECT q.*,
+                   CASE WHEN q.frequency > 0 THEN
+                       CASE WHEN q.recency_days <= t.r5 THEN 5 WHEN q.recency_days <= t.r4 THEN 4
+                            WHEN q.recency_days <= t.r3 THEN 3 WHEN q.recency_days <= t.r2 THEN 2 ELSE 1 END END AS r,
+                   CASE WHEN q.frequency > 0 THEN
+                       CASE WHEN q.frequency >= t.f5 THEN 5 WHEN q.frequency >= t.f4 THEN 4
+                            WHEN q.frequency >= t.f3 THEN 3 WHEN q.frequency >= t.f2 THEN 2 ELSE 1 END END AS f,
+                   CASE WHEN q.frequency > 0 THEN
+                       CASE WHEN q.monetary >= t.m5 THEN 5 WHEN q.monetary >= t.m4 THEN 4
+                            WHEN q.monetary >= t.m3 THEN 3 WHEN q.monetary >= t.m2 THEN 2 ELSE 1 END END AS m
+            FROM (SELECT u.*, floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400)::bigint AS recency_days
+                  FROM %1$s u
+                  CROSS JOIN bounds b
+                  OFFSET 0) AS q
+            CROSS JOIN thresholds t
+            OFFSET 0""";
 
-    /** The suggested segment of a scored row {@code q} (r, f, m, frequency, last_event_at) at as_of {@code b}. */
-    static final String SEGMENT = """
-            CASE WHEN q.frequency > 0 THEN %s
+    /**
+     * Scored customers {@code q} (%1$s: their CTE) with their suggested segment at as_of {@code b}, as the
+     * aggregate scoring's {@code suggested} has them.
+     */
+    static final String SUGGESTED_FROM = """
+            SELECT q.*,
+                   CASE WHEN q.frequency > 0 THEN %s
                         WHEN q.last_event_at >= b.as_of - INTERVAL '30 days' THEN 'Browsers'
-                        ELSE 'Inactive' END""".formatted(RfmSegments.CASE_OF_SCORES);
+                        ELSE 'Inactive' END AS suggested_segment
+            FROM %%1$s q
+            CROSS JOIN bounds b""".formatted(RfmSegments.CASE_OF_SCORES);
 
     /**
      * {@link #CTES} and {@code suggested}: every customer at as_of with its scores and suggested segment, as the
@@ -253,16 +257,20 @@ final class SnapshotScoring {
     static final String SCORED = CTES + """
             ,
             scored AS (
-                SELECT u.*, %s
-                FROM customers_now u
-                CROSS JOIN thresholds t
-                CROSS JOIN bounds b
+            %s
             ),
             suggested AS (
-                SELECT q.*, %s AS suggested_segment
-                FROM scored q
-                CROSS JOIN bounds b
-            )""".formatted(SCORES, SEGMENT);
+            %s
+            )""".formatted(SCORED_FROM.formatted("customers_now"), SUGGESTED_FROM.formatted("scored"));
+
+    /**
+     * The current segment of an answer row {@code q} (columns customer_id, current_segment, moved): the
+     * snapshot's, or the profile's for a customer the snapshot does not hold as it is (only answer rows).
+     */
+    static final String CURRENT_SEGMENT = """
+            CASE WHEN q.moved THEN (SELECT pr.customer_segment FROM customer_profiles pr
+                                    WHERE pr.customer_id = q.customer_id)
+                 ELSE q.current_segment END""";
 
     /**
      * The session count of an answer row {@code q} (columns customer_id, session_count, recount) at as_of

@@ -81,7 +81,8 @@ class SnapshotSuggestionsTest {
                        ((5 * by_monetary + n - 1) / n)::int AS m
                 FROM purchasers
             )
-            SELECT m.customer_id, m.frequency, m.monetary, m.total_events, m.session_count, m.recency_days, s.r, s.f, s.m,
+            SELECT m.customer_id, pr.customer_segment, m.frequency, m.monetary, m.total_events, m.session_count,
+                   m.recency_days, s.r, s.f, s.m,
                    CASE WHEN m.frequency = 0 THEN
                             CASE WHEN m.last_event_at >= $1 - INTERVAL '30 days' THEN 'Browsers' ELSE 'Inactive' END
                         WHEN s.r >= 4 AND s.f >= 4 AND s.m >= 4 THEN 'Champions'
@@ -94,7 +95,8 @@ class SnapshotSuggestionsTest {
                         WHEN s.r = 2 THEN 'Hibernating'
                         ELSE 'Lost' END AS suggested_segment
             FROM metrics m
-            LEFT JOIN scores s ON s.customer_id = m.customer_id""";
+            LEFT JOIN scores s ON s.customer_id = m.customer_id
+            LEFT JOIN customer_profiles pr ON pr.customer_id = m.customer_id""";
 
     /** Rows by which the RFM counts (V16) and the snapshot they count differ, both ways; in one MVCC snapshot. */
     private static final String COUNTS_APART = """
@@ -189,7 +191,8 @@ class SnapshotSuggestionsTest {
                     String.valueOf(row.getLong("recency_days")), String.valueOf(row.getLong("frequency")),
                     String.format("%.6f", row.getDouble("monetary")), String.valueOf(row.getInteger("r")),
                     String.valueOf(row.getInteger("f")), String.valueOf(row.getInteger("m")),
-                    String.valueOf(row.getLong("total_events")), String.valueOf(row.getLong("session_count"))));
+                    String.valueOf(row.getLong("total_events")), String.valueOf(row.getLong("session_count")),
+                    String.valueOf(row.getString("customer_segment"))));
         }
         return rows;
     }
@@ -209,7 +212,7 @@ class SnapshotSuggestionsTest {
                     text(row.get("recency_days")), text(row.get("frequency")),
                     String.format("%.6f", ((Number) row.get("monetary")).doubleValue()), text(row.get("r_score")),
                     text(row.get("f_score")), text(row.get("m_score")), text(row.get("total_events")),
-                    text(row.get("session_count"))));
+                    text(row.get("session_count")), String.valueOf(row.get("current_segment"))));
         }
         return rows;
     }
@@ -278,8 +281,8 @@ class SnapshotSuggestionsTest {
             events.add(new TestEvents.Event(run + "-2-late", run + "-2", "purchase", asOf.plusHours(1), null, null,
                     null, null, null, null, null, 5_000.0, 1));
             TestEvents.insert(pool, events);
-            TestEvents.rows(pool, "INSERT INTO customer_profiles (customer_id, customer_segment) VALUES ($1, 'New')",
-                    run + "-profile-only");
+            TestEvents.rows(pool, "INSERT INTO customer_profiles (customer_id, customer_segment) VALUES ($1, 'New'),"
+                    + " ($2, 'Relabelled')", run + "-profile-only", run + "-3");
             assertTrue(TestEvents.rows(pool, "SELECT count(*) FROM customer_changes").get(0).getLong(0) > 100);
             assertAnswersEqualTheDefinition("pending");
         } finally {
