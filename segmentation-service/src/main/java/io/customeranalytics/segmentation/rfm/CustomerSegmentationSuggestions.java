@@ -12,6 +12,7 @@ import jakarta.inject.Singleton;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code customer_segmentation_suggestions}: an RFM segment for every customer (API.md section 3).
@@ -118,6 +119,10 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             LEFT JOIN sessions ss ON ss.customer_id = q.customer_id
             WHERE true""".formatted(ANSWER_COLUMNS.formatted("q.current_segment", "coalesce(ss.session_count, 0)"));
 
+    /** The answer columns of a row {@code q} of the snapshot scoring. */
+    private static final String SNAPSHOT_ANSWER_COLUMNS = ANSWER_COLUMNS.formatted(SnapshotScoring.CURRENT_SEGMENT,
+            SnapshotScoring.SESSION_COUNT);
+
     /**
      * After {@link SnapshotScoring#CTES}, the top customers by monetary (both ? are the limit): the snapshot's
      * top customers by index, except those it does not hold as they are at as_of, and those customers as they are.
@@ -147,15 +152,16 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             %s
             )
             SELECT %s,
-                   coalesce((SELECT sum(customers) FROM rfm_frequency), 0) - (SELECT count(*) FROM moved WHERE was_there)
+                   coalesce((SELECT sum(customers) FROM rfm_frequency), 0)
+                       - (SELECT count(*) FROM moved WHERE was_there)
                        + (SELECT count(*) FROM moved_now) AS rows_before_limit
             FROM suggested q
             CROSS JOIN bounds b
-            ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SCORED_FROM.formatted("top"),
-            SnapshotScoring.SUGGESTED_FROM.formatted("scored"), ANSWER_COLUMNS.formatted(SnapshotScoring.CURRENT_SEGMENT, SnapshotScoring.SESSION_COUNT));
+            ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SCORED_FROM.formatted("top", ""),
+            SnapshotScoring.SUGGESTED_FROM.formatted("scored"), SNAPSHOT_ANSWER_COLUMNS);
 
     /**
-     * After {@link SnapshotScoring#SCORED}, the customers of one suggested segment (the ?), then
+     * After {@link SnapshotScoring#SCORED_BY_PURCHASE}, the customers of one suggested segment (the ?), then
      * {@link #SEGMENT_LIMIT}; the session count is taken for the answer rows only.
      */
     private static final String SEGMENT_FROM_SNAPSHOT = """
@@ -174,7 +180,10 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             SELECT %s, q.rows_before_limit
             FROM answer q
             CROSS JOIN bounds b
-            ORDER BY q.monetary DESC, q.customer_id""".formatted(ANSWER_COLUMNS.formatted(SnapshotScoring.CURRENT_SEGMENT, SnapshotScoring.SESSION_COUNT));
+            ORDER BY q.monetary DESC, q.customer_id""".formatted(SNAPSHOT_ANSWER_COLUMNS);
+
+    /** The suggested segments of customers without a purchase. */
+    private static final Set<String> NOT_PURCHASERS = Set.of("Browsers", "Inactive");
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.oneOf("suggested_segment", RfmSegments.NAMES, null, "Only customers suggested for this segment"),
@@ -232,8 +241,12 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                     .bindShared(TOP_FROM_SNAPSHOT, params.int32("limit"))
                     .build();
         }
+        // Every ? of the scoring is as_of but its last, the purchaser flag: only the customers that can be in the
+        // segment are scored.
+        int flag = SnapshotScoring.SCORED_BY_PURCHASE.lastIndexOf('?');
         return new PipeSql("")
-                .bindShared(SnapshotScoring.SCORED, params.dateTime("as_of"))
+                .bindShared(SnapshotScoring.SCORED_BY_PURCHASE.substring(0, flag), params.dateTime("as_of"))
+                .bind(SnapshotScoring.SCORED_BY_PURCHASE.substring(flag), !NOT_PURCHASERS.contains(segment))
                 .bind(SEGMENT_FROM_SNAPSHOT, segment)
                 .bind(SEGMENT_LIMIT, params.int32("limit"))
                 .build();

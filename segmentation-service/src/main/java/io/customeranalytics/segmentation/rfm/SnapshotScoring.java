@@ -107,7 +107,8 @@ final class SnapshotScoring {
             ),
             moved_now AS (
                 SELECT * FROM moved m
-                WHERE m.total_events > 0 OR EXISTS (SELECT FROM customer_profiles pr WHERE pr.customer_id = m.customer_id)
+                WHERE m.total_events > 0
+                   OR EXISTS (SELECT FROM customer_profiles pr WHERE pr.customer_id = m.customer_id)
             ),
             frequency_counts AS (
                 SELECT v, sum(n) OVER (ORDER BY v) AS cum
@@ -216,8 +217,9 @@ final class SnapshotScoring {
             )""".formatted(Revenue.of("e."));
 
     /**
-     * Customers {@code u} (%1$s: their table or CTE; columns frequency, monetary, last_purchase_at and the rest)
-     * with recency_days, r, f and m (null without a purchase) against the thresholds at as_of. Each level is
+     * Customers {@code u} (%1$s: their table or CTE; columns frequency, monetary, last_purchase_at and the rest;
+     * %2$s: a WHERE clause over them, or nothing) with recency_days, r, f and m (null without a purchase) against
+     * the thresholds at as_of. Each level is
      * kept from being merged into the next (OFFSET 0), so that every customer's values are computed once.
      */
     static final String SCORED_FROM = """
@@ -234,6 +236,7 @@ final class SnapshotScoring {
             FROM (SELECT u.*, floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400)::bigint AS recency_days
                   FROM %1$s u
                   CROSS JOIN bounds b
+                  %2$s
                   OFFSET 0) AS q
             CROSS JOIN thresholds t
             OFFSET 0""";
@@ -254,14 +257,24 @@ final class SnapshotScoring {
      * {@link #CTES} and {@code suggested}: every customer at as_of with its scores and suggested segment, as the
      * aggregate scoring's {@code suggested} has them (and session_count, recount: whether to count it).
      */
-    static final String SCORED = CTES + """
-            ,
-            scored AS (
-            %s
-            ),
-            suggested AS (
-            %s
-            )""".formatted(SCORED_FROM.formatted("customers_now"), SUGGESTED_FROM.formatted("scored"));
+    static final String SCORED = scored("");
+
+    /**
+     * {@link #SCORED} with only the purchasers, or only the customers without a purchase: the ? is whether the
+     * segment asked for is one of purchasers (neither Browsers nor Inactive).
+     */
+    static final String SCORED_BY_PURCHASE = scored("WHERE (u.frequency > 0) = ?");
+
+    private static String scored(String filter) {
+        return CTES + """
+                ,
+                scored AS (
+                %s
+                ),
+                suggested AS (
+                %s
+                )""".formatted(SCORED_FROM.formatted("customers_now", filter), SUGGESTED_FROM.formatted("scored"));
+    }
 
     /**
      * The current segment of an answer row {@code q} (columns customer_id, current_segment, moved): the

@@ -107,7 +107,8 @@ class SegmentSuggestionsSummaryTest {
                 .queryParam("token", ADMIN).queryParam("limit", 100_000)
                 .when().get("/v0/pipes/customer_segmentation_suggestions.json")
                 .then().statusCode(200).extract().jsonPath().getList("data");
-        data.forEach(row -> monetary.put((String) row.get("customer_id"), ((Number) row.get("monetary")).doubleValue()));
+        data.forEach(row -> monetary.put((String) row.get("customer_id"),
+                ((Number) row.get("monetary")).doubleValue()));
         Set<String> apart = new HashSet<>();
         TestEvents.rows(pool, "SELECT customer_id, total_spent FROM customer_metrics WHERE customer_id = ANY($1)",
                 (Object) ids.toArray(String[]::new)).forEach(row -> {

@@ -269,7 +269,8 @@ class SnapshotSuggestionsTest {
         // records, among them new customers, new purchases of known ones and a new profile.
         SqlConnection other = pool.getConnection().await().atMost(Duration.ofSeconds(30));
         try {
-            other.preparedQuery("SELECT pg_advisory_lock(hashtext($1))").execute(Tuple.of(MembershipRefresher.LOCK_KEY))
+            other.preparedQuery("SELECT pg_advisory_lock(hashtext($1))")
+                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
                     .await().atMost(Duration.ofMinutes(1));
             OffsetDateTime now = asOf.minusMinutes(1);
             List<TestEvents.Event> events = new ArrayList<>(generated(now, 400, 460));
@@ -286,7 +287,8 @@ class SnapshotSuggestionsTest {
             assertTrue(TestEvents.rows(pool, "SELECT count(*) FROM customer_changes").get(0).getLong(0) > 100);
             assertAnswersEqualTheDefinition("pending");
         } finally {
-            other.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))").execute(Tuple.of(MembershipRefresher.LOCK_KEY))
+            other.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))")
+                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
                     .await().atMost(Duration.ofSeconds(30));
             other.close().await().atMost(Duration.ofSeconds(30));
         }
