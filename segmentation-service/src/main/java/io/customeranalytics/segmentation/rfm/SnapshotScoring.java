@@ -26,21 +26,26 @@ import io.vertx.mutiny.sqlclient.Row;
  */
 final class SnapshotScoring {
 
-    /** The most snapshot customers with an event after as_of that are read from the raw events. */
+    /**
+     * The most customers read from the raw events: snapshot customers with an event after as_of, and customers
+     * with a change record that does not say what it adds (one written by hand, as before V16).
+     */
     static final long MOST_LATE_CUSTOMERS = 2_000;
 
     /** The most change records added up per request; beyond it the refresher is far behind. */
     static final long MOST_PENDING_RECORDS = 100_000;
 
     /**
-     * Whether the snapshot answers for this as_of (?, null: now): it exists (the refresher built it), few of
-     * its customers have an event after as_of, and the change records are few.
+     * Whether the snapshot answers for this as_of (?, null: now): it exists (the refresher built it), few
+     * customers are to be read from the raw events, and the change records are few.
      */
     private static final String CHOICE = """
             SELECT EXISTS (SELECT FROM customer_metrics_snapshot_state) AS snapshot,
                    (SELECT count(*) FROM (SELECT FROM customer_metrics_snapshot s
                                           WHERE s.last_event_at > coalesce(?::timestamptz, now())
-                                          LIMIT %1$d) AS l) AS late,
+                                          LIMIT %1$d) AS l)
+                   + (SELECT count(*) FROM (SELECT FROM customer_changes WHERE purchase IS NULL
+                                            LIMIT %1$d) AS u) AS late,
                    (SELECT count(*) FROM (SELECT FROM customer_changes LIMIT %2$d) AS c) AS pending"""
             .formatted(MOST_LATE_CUSTOMERS + 1, MOST_PENDING_RECORDS + 1);
 
@@ -59,10 +64,17 @@ final class SnapshotScoring {
                        count(*) FILTER (WHERE c.event_timestamp <= b.as_of) AS events,
                        max(c.event_timestamp) FILTER (WHERE c.event_timestamp <= b.as_of) AS last_event_at,
                        max(c.event_timestamp) FILTER (WHERE c.purchase AND c.event_timestamp <= b.as_of)
-                           AS last_purchase_at
+                           AS last_purchase_at,
+                       bool_or(c.purchase IS NULL) AS unknown
                 FROM customer_changes c
                 CROSS JOIN bounds b
                 GROUP BY c.customer_id
+            ),
+            raw_ids AS MATERIALIZED (
+                SELECT s.customer_id FROM customer_metrics_snapshot s
+                WHERE s.last_event_at > coalesce(?::timestamptz, now())
+                UNION
+                SELECT customer_id FROM pending WHERE unknown
             ),
             late AS (
                 SELECT e.customer_id,
@@ -73,8 +85,7 @@ final class SnapshotScoring {
                        max(e.event_timestamp) AS last_event_at,
                        max(e.event_timestamp) FILTER (WHERE e.event_type = 'purchase') AS last_purchase_at
                 FROM customer_events e
-                WHERE e.customer_id = ANY (ARRAY(SELECT s.customer_id FROM customer_metrics_snapshot s
-                                                 WHERE s.last_event_at > coalesce(?::timestamptz, now())))
+                WHERE e.customer_id = ANY (ARRAY(SELECT customer_id FROM raw_ids))
                   AND e.event_timestamp <= coalesce(?::timestamptz, now())
                 GROUP BY e.customer_id
             ),
@@ -96,14 +107,14 @@ final class SnapshotScoring {
                 LEFT JOIN (SELECT * FROM customer_metrics_snapshot
                            WHERE customer_id = ANY (ARRAY(SELECT customer_id FROM pending))) AS s
                        ON s.customer_id = p.customer_id
-                WHERE s.last_event_at IS NULL OR s.last_event_at <= coalesce(?::timestamptz, now())
+                WHERE NOT p.unknown AND (s.last_event_at IS NULL OR s.last_event_at <= coalesce(?::timestamptz, now()))
                 UNION ALL
-                SELECT s.customer_id, true, s.purchase_count, s.total_spent, s.last_purchase_at, NULL, true,
-                       coalesce(l.frequency, 0), coalesce(l.monetary, 0), coalesce(l.events, 0),
+                SELECT r.customer_id, s.customer_id IS NOT NULL, s.purchase_count, s.total_spent, s.last_purchase_at,
+                       NULL, true, coalesce(l.frequency, 0), coalesce(l.monetary, 0), coalesce(l.events, 0),
                        coalesce(l.sessions, 0), l.last_event_at, l.last_purchase_at
-                FROM customer_metrics_snapshot s
-                LEFT JOIN late l ON l.customer_id = s.customer_id
-                WHERE s.last_event_at > coalesce(?::timestamptz, now())
+                FROM raw_ids r
+                LEFT JOIN customer_metrics_snapshot s ON s.customer_id = r.customer_id
+                LEFT JOIN late l ON l.customer_id = r.customer_id
             ),
             moved_now AS (
                 SELECT * FROM moved m

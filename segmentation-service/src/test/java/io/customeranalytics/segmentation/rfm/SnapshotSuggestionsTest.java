@@ -284,6 +284,15 @@ class SnapshotSuggestionsTest {
             TestEvents.insert(pool, events);
             TestEvents.rows(pool, "INSERT INTO customer_profiles (customer_id, customer_segment) VALUES ($1, 'New'),"
                     + " ($2, 'Relabelled')", run + "-profile-only", run + "-3");
+            // A profile's record says it adds nothing; a bulk writer's record that says nothing (customer only,
+            // for an event written without the Events API) has its customer read from the raw events.
+            assertEquals(0L, TestEvents.rows(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1"
+                    + " AND (purchase IS DISTINCT FROM false OR revenue <> 0)", run + "-profile-only")
+                    .get(0).getLong(0));
+            TestEvents.rows(pool, "INSERT INTO customer_events (event_id, customer_id, event_type, event_timestamp,"
+                    + " price, quantity) VALUES ($1, $2, 'purchase', $3, 42.0, 1)", run + "-5-bulk", run + "-5",
+                    now.minusHours(7));
+            TestEvents.rows(pool, "INSERT INTO customer_changes (customer_id) VALUES ($1)", run + "-5");
             assertTrue(TestEvents.rows(pool, "SELECT count(*) FROM customer_changes").get(0).getLong(0) > 100);
             assertAnswersEqualTheDefinition("pending");
         } finally {
