@@ -8,7 +8,8 @@
 #   bench/run.sh S plain --cases activity,batch10k_2 --duration 10
 #
 # Options after the mode go to BenchRun: --duration (s per case, 30), --baseline-duration (s, 20),
-# --mixed-clients (32), --cases (comma-separated names), --phases (reads,ingest; or membership), --seed, --end, --days,
+# --mixed-clients (32), --background-events (0; events/s posted beside each read case), --cases (comma-separated
+# names), --phases (reads,ingest; or membership), --seed, --end, --days,
 # --services (comma-separated; all three by default).
 # BENCH_SERVER=postgresql://user@127.0.0.1:port uses a running server instead of starting one.
 # BENCH_LABEL=x writes bench/results/<size>-<mode>-<date>-x/ instead, beside an earlier run of the same day.

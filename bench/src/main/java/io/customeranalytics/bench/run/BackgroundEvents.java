@@ -62,7 +62,8 @@ final class BackgroundEvents implements AutoCloseable {
         List<String> customers = new ArrayList<>();
         try (Connection connection = Baseline.connect(db);
              PreparedStatement pick = connection.prepareStatement("""
-                     SELECT customer_id FROM analytics.customer_profiles ORDER BY hashtext(customer_id || ?) LIMIT 10000""")) {
+                     SELECT customer_id FROM analytics.customer_profiles
+                     ORDER BY hashtext(customer_id || ?) LIMIT 10000""")) {
             pick.setString(1, "bg" + seed);
             try (ResultSet rows = pick.executeQuery()) {
                 while (rows.next()) {
