@@ -53,7 +53,8 @@ class EventsResourceTest {
 
         // The quarantined row's June is not recorded; 1987-03-31 is a Tuesday, in the week of Monday 03-30.
         assertEquals(List.of("day 1987-03-31", "day 1987-04-01", "day 1987-04-02", "month 1987-03-01",
-                "month 1987-04-01", "week 1987-03-30"), IngestTestSupport.pendingPeriods(pool, "1987-01-01", "1988-01-01"));
+                        "month 1987-04-01", "week 1987-03-30"),
+                IngestTestSupport.pendingPeriods(pool, "1987-01-01", "1988-01-01"));
         // Each stored row is recorded for segmentation-service, with what it adds to its customer's RFM values;
         // the quarantined row is not.
         assertEquals(2L, IngestTestSupport.count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1"

@@ -198,8 +198,11 @@ public class MembershipRefresher {
             WITH f AS (DELETE FROM rfm_frequency), m AS (DELETE FROM rfm_monetary) DELETE FROM rfm_recency""";
 
     /** The RFM counts of the whole snapshot, just filled. */
-    private static final String FILL_RFM_COUNTS = ("WITH whole AS (SELECT 1 AS sign, * FROM customer_metrics_snapshot),\n"
-            + RFM_COUNTS).formatted("whole");
+    private static final String FILL_RFM_COUNTS = ("""
+            WITH whole AS (
+                SELECT 1 AS sign, * FROM customer_metrics_snapshot
+            ),
+            """ + RFM_COUNTS).formatted("whole");
 
     /**
      * The customers of up to $1 change records, and how many records that was; the records are deleted by

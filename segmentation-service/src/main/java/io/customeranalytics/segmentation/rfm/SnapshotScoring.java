@@ -13,8 +13,10 @@ import io.vertx.mutiny.sqlclient.Row;
  *   <li><b>Each customer's values.</b> The snapshot row of a customer and the change records left for it cover
  *       each of its stored events exactly once (V16: the refresher deletes a customer's records in the
  *       statement that recomputes it). So a customer with records is its snapshot row plus what its records
- *       add; one with an event after {@code as_of} in the snapshot is read from the raw events instead, only
- *       its events up to {@code as_of}. Every other customer is its snapshot row.</li>
+ *       add. One with an event after {@code as_of} in the snapshot, or with a record that does not say what
+ *       it adds (purchase null: written by hand, not by the Events API or the profile triggers, V17), is read
+ *       from the raw events instead, only its events up to {@code as_of}. Every other customer is its snapshot
+ *       row.</li>
  *   <li><b>The scores.</b> {@code r = ceil(5 x cume_dist)} is at least k exactly when at least
  *       {@code floor((k - 1) N / 5) + 1} purchasers have a recency of the customer's or more. So each score has
  *       four thresholds: the values at those positions among the N purchasers, ordered. They are found from
@@ -122,15 +124,7 @@ final class SnapshotScoring {
                    OR EXISTS (SELECT FROM customer_profiles pr WHERE pr.customer_id = m.customer_id)
             ),
             frequency_counts AS (
-                SELECT v, sum(n) OVER (ORDER BY v) AS cum
-                FROM (SELECT v, sum(n) AS n
-                      FROM (SELECT purchase_count AS v, customers AS n FROM rfm_frequency WHERE purchase_count > 0
-                            UNION ALL
-                            SELECT old_frequency, -1 FROM moved WHERE was_there AND old_frequency > 0
-                            UNION ALL
-                            SELECT frequency, 1 FROM moved_now WHERE frequency > 0) AS x
-                      GROUP BY v
-                      HAVING sum(n) > 0) AS y
+            %2$s
             ),
             positions AS (
                 SELECT k, floor((k - 1) * n.purchasers / 5)::bigint + 1 AS position
@@ -138,68 +132,21 @@ final class SnapshotScoring {
                      generate_series(2, 5) AS k
             ),
             f_thresholds AS (
-                SELECT po.k, (SELECT min(c.v) FROM frequency_counts c WHERE c.cum >= po.position) AS threshold
+                SELECT po.k, (SELECT min(c.purchase_count) FROM frequency_counts c WHERE c.cum >= po.position)
+                           AS threshold
                 FROM positions po
             ),
             monetary_counts AS (
-                SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS cum
-                FROM (SELECT bucket, sum(n) AS n
-                      FROM (SELECT bucket, customers AS n FROM rfm_monetary
-                            UNION ALL
-                            SELECT rfm_bucket(old_monetary), -1 FROM moved WHERE was_there AND old_frequency > 0
-                            UNION ALL
-                            SELECT rfm_bucket(monetary), 1 FROM moved_now WHERE frequency > 0) AS x
-                      GROUP BY bucket
-                      HAVING sum(n) > 0) AS y
+            %3$s
             ),
             m_thresholds AS (
-                SELECT po.k,
-                       (SELECT w.v
-                        FROM (SELECT s.total_spent AS v
-                              FROM customer_metrics_snapshot s
-                              WHERE rfm_bucket(s.total_spent) = mb.bucket AND s.purchase_count > 0
-                                AND s.customer_id NOT IN (SELECT customer_id FROM moved)
-                              UNION ALL
-                              SELECT m.monetary FROM moved_now m
-                              WHERE m.frequency > 0 AND rfm_bucket(m.monetary) = mb.bucket) AS w
-                        ORDER BY w.v
-                        OFFSET (po.position - (mb.cum - mb.n) - 1)::bigint
-                        LIMIT 1) AS threshold
-                FROM positions po
-                CROSS JOIN LATERAL (SELECT bucket, n, cum FROM monetary_counts
-                                    WHERE cum >= po.position ORDER BY bucket LIMIT 1) AS mb
+            %4$s
             ),
             recency_counts AS (
-                SELECT hour, n, sum(n) OVER (ORDER BY hour) AS cum
-                FROM (SELECT hour, sum(n) AS n
-                      FROM (SELECT hour, customers AS n FROM rfm_recency
-                            UNION ALL
-                            SELECT date_bin('1 hour', old_purchase_at, timestamptz 'epoch'), -1
-                            FROM moved WHERE was_there AND old_frequency > 0
-                            UNION ALL
-                            SELECT date_bin('1 hour', last_purchase_at, timestamptz 'epoch'), 1
-                            FROM moved_now WHERE frequency > 0) AS x
-                      GROUP BY hour
-                      HAVING sum(n) > 0) AS y
+            %5$s
             ),
             r_thresholds AS (
-                SELECT po.k,
-                       (SELECT floor(extract(epoch FROM b.as_of - w.t) / 86400)::bigint
-                        FROM (SELECT s.last_purchase_at AS t
-                              FROM customer_metrics_snapshot s
-                              WHERE s.last_purchase_at >= rb.hour AND s.last_purchase_at < rb.hour + INTERVAL '1 hour'
-                                AND s.customer_id NOT IN (SELECT customer_id FROM moved)
-                              UNION ALL
-                              SELECT m.last_purchase_at FROM moved_now m
-                              WHERE m.frequency > 0
-                                AND date_bin('1 hour', m.last_purchase_at, timestamptz 'epoch') = rb.hour) AS w,
-                             bounds b
-                        ORDER BY w.t
-                        OFFSET (po.position - (rb.cum - rb.n) - 1)::bigint
-                        LIMIT 1) AS threshold
-                FROM positions po
-                CROSS JOIN LATERAL (SELECT hour, n, cum FROM recency_counts
-                                    WHERE cum >= po.position ORDER BY hour LIMIT 1) AS rb
+            %6$s
             ),
             thresholds AS MATERIALIZED (
                 SELECT (SELECT threshold FROM r_thresholds WHERE k = 2) AS r2,
@@ -225,7 +172,69 @@ final class SnapshotScoring {
                 SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, true,
                        NOT late, last_event_at, last_purchase_at
                 FROM moved_now
-            )""".formatted(Revenue.of("e."));
+            )""".formatted(Revenue.of("e."),
+            correctedCounts("rfm_frequency", "purchase_count", "old_frequency", "frequency", "purchase_count > 0"),
+            correctedCounts("rfm_monetary", "bucket", "rfm_bucket(old_monetary)", "rfm_bucket(monetary)", "true"),
+            quantileInBucket("monetary_counts", "bucket",
+                    "rfm_bucket(s.total_spent) = c.bucket AND s.purchase_count > 0", "total_spent", "monetary",
+                    "rfm_bucket(m.monetary)", "w.v"),
+            correctedCounts("rfm_recency", "hour", "date_bin('1 hour', old_purchase_at, timestamptz 'epoch')",
+                    "date_bin('1 hour', last_purchase_at, timestamptz 'epoch')", "true"),
+            quantileInBucket("recency_counts", "hour",
+                    "s.last_purchase_at >= c.hour AND s.last_purchase_at < c.hour + INTERVAL '1 hour'",
+                    "last_purchase_at", "last_purchase_at",
+                    "date_bin('1 hour', m.last_purchase_at, timestamptz 'epoch')",
+                    "floor(extract(epoch FROM b.as_of - w.v) / 86400)::bigint"));
+
+    /**
+     * The purchasers per {key} of the snapshot's counts {counts} (filtered by {filter}), corrected by the
+     * customers it does not hold as they are at as_of: their old values ({old}) taken away, their values now
+     * ({new}) added; with the running total {@code cum} in the key's order.
+     */
+    private static String correctedCounts(String counts, String key, String old, String now, String filter) {
+        return """
+                    SELECT {key}, n, sum(n) OVER (ORDER BY {key}) AS cum
+                    FROM (SELECT {key}, sum(n) AS n
+                          FROM (SELECT {key}, customers AS n FROM {counts} WHERE {filter}
+                                UNION ALL
+                                SELECT {old}, -1 FROM moved WHERE was_there AND old_frequency > 0
+                                UNION ALL
+                                SELECT {new}, 1 FROM moved_now WHERE frequency > 0) AS x
+                          GROUP BY {key}
+                          HAVING sum(n) > 0) AS y"""
+                .replace("{counts}", counts).replace("{key}", key).replace("{old}", old).replace("{new}", now)
+                .replace("{filter}", filter);
+    }
+
+    /**
+     * Per position k (2..5), the purchasers' value at it, as {value} of {@code w.v}: the bucket of {counts}
+     * ({key}) whose running total reaches the position, then that bucket's values in order, those of the
+     * snapshot ({in_bucket} over {@code s}, column {column}) but the customers it does not hold as they are,
+     * and those customers' values now (column {moved} of {@code m}, whose bucket is {moved_key}).
+     */
+    private static String quantileInBucket(String counts, String key, String inBucket, String column, String moved,
+                                           String movedKey, String value) {
+        return """
+                    SELECT po.k,
+                           (SELECT {value}
+                            FROM (SELECT s.{column} AS v
+                                  FROM customer_metrics_snapshot s
+                                  WHERE {in_bucket}
+                                    AND s.customer_id NOT IN (SELECT customer_id FROM moved)
+                                  UNION ALL
+                                  SELECT m.{moved} FROM moved_now m
+                                  WHERE m.frequency > 0 AND {moved_key} = c.{key}) AS w,
+                                 bounds b
+                            ORDER BY w.v
+                            OFFSET (po.position - (c.cum - c.n) - 1)::bigint
+                            LIMIT 1) AS threshold
+                    FROM positions po
+                    CROSS JOIN LATERAL (SELECT {key}, n, cum FROM {counts}
+                                        WHERE cum >= po.position ORDER BY {key} LIMIT 1) AS c"""
+                .replace("{counts}", counts).replace("{key}", key).replace("{in_bucket}", inBucket)
+                .replace("{column}", column).replace("{moved_key}", movedKey).replace("{moved}", moved)
+                .replace("{value}", value);
+    }
 
     /**
      * Customers {@code u} (%1$s: their table or CTE; columns frequency, monetary, last_purchase_at and the rest;
