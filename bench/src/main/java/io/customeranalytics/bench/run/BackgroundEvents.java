@@ -32,6 +32,10 @@ final class BackgroundEvents implements AutoCloseable {
 
     private static final int PER_REQUEST = 100;
 
+    /** What was sent beside a measurement: events stored a second, and requests that failed or were refused. */
+    record Rate(double eventsPerSecond, long errors) {
+    }
+
     private final ScheduledExecutorService sender = Executors.newScheduledThreadPool(4);
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();

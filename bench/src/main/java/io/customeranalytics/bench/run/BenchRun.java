@@ -148,8 +148,8 @@ public final class BenchRun {
                             out, readCase.name(), "read", readCase.description(), readCase.clients(), 0, baseline,
                             stack));
                     if (backgroundEvents > 0) {
-                        info.backgroundEvents.put(readCase.name(), new double[] {background.eventsPerSecond(),
-                                background.errors()});
+                        info.backgroundEvents.put(readCase.name(), new BackgroundEvents.Rate(
+                                background.eventsPerSecond(), background.errors()));
                     }
                 }
             }
@@ -314,7 +314,7 @@ public final class BenchRun {
         /** The services this run started (all three unless --services said otherwise). */
         List<String> services = LocalStack.SERVICES;
         /** With --background-events: per read case, the events stored a second beside it and the failed requests. */
-        final Map<String, double[]> backgroundEvents = new LinkedHashMap<>();
+        final Map<String, BackgroundEvents.Rate> backgroundEvents = new LinkedHashMap<>();
     }
 
     private static DatabaseAddress withDatabase(DatabaseAddress server, String name) {

@@ -54,8 +54,8 @@ final class Report {
             md.append("- Ingest beside the read cases (`--background-events`): page views posted to the Events API ")
                     .append("by 100 per request (`wait=true`), each of one of 10,000 customers, timestamped now; ")
                     .append("stored per second (failed requests): ");
-            info.backgroundEvents.forEach((name, figures) -> md.append(name).append(' ')
-                    .append(String.format(Locale.ROOT, "%.0f (%.0f); ", figures[0], figures[1])));
+            info.backgroundEvents.forEach((name, rate) -> md.append(name).append(' ')
+                    .append(String.format(Locale.ROOT, "%.0f (%d); ", rate.eventsPerSecond(), rate.errors())));
             md.append("the baselines ran without it\n");
         }
         if (!Double.isNaN(info.behavioralReadySeconds)) {
