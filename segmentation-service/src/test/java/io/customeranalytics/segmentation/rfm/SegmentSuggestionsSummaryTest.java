@@ -58,6 +58,18 @@ class SegmentSuggestionsSummaryTest {
                     now.minusHours(1 + random.nextInt(24 * 60))));
         }
         TestEvents.insert(pool, events);
+        // Until segmentation-service has applied them: answers taken a moment apart then read the same snapshot
+        // rows. (A customer's sum added up from its records, or recomputed from its events, can end one ulp
+        // apart, and one whose sum is a score's threshold would change score in between.)
+        for (int attempt = 0; attempt < 600
+                && TestEvents.rows(pool, "SELECT count(*) FROM customer_changes").get(0).getLong(0) > 0; attempt++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 
     private Set<String> selectedByRule(String text) {
