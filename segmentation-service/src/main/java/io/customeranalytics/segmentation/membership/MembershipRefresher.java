@@ -35,10 +35,12 @@ import java.util.stream.Collectors;
  * Keeps segment membership (API.md section 3) in {@code segment_membership}, with every customer's metrics in
  * {@code customer_metrics_snapshot}, at a cost that follows what changed:
  * <ul>
- *   <li><b>Changed customers.</b> Writers record each customer whose events or profile they touched in
- *       {@code customer_changes} (V14). A batch takes (deletes) the records of up to {@link #BATCH} customers,
- *       recomputes their metrics from the raw events and their profile, and re-evaluates every segment for
- *       them, all in one transaction: a record is gone only once its customer is done.</li>
+ *   <li><b>Changed customers.</b> Writers record each event they store and each profile they write in
+ *       {@code customer_changes} (V14, V16). A batch picks the customers of up to {@link #BATCH} records,
+ *       recomputes their metrics from the raw events and their profile in the statement that deletes their
+ *       records, and re-evaluates every segment for them, all in one transaction: a record is gone only once
+ *       its customer is done, and a customer's snapshot row and its remaining records never share an event.
+ *       The same statements keep the RFM counts of the snapshot (V16) for the suggestions.</li>
  *   <li><b>The clock.</b> A rule on days_since_* is evaluated against the stored instants and the current
  *       time. Each batch also re-evaluates the customers whose metric crossed one of the rule's thresholds since
  *       the segment's last evaluation ({@link ClockThresholds}), found by range over the snapshot's indexes.</li>
