@@ -83,15 +83,18 @@ final class Report {
             md.append("|---|---|---|---|---|---|\n");
             // The full rebuild of the same run, when it was applied within the wait: the ratios' baseline.
             java.util.OptionalDouble full = info.membershipRefreshes.stream()
-                    .filter(r -> r.customers() == 0 && r.appliedSeconds() > 0)
-                    .mapToDouble(MembershipRefreshes.Result::appliedSeconds).findFirst();
+                    .filter(r -> r.customers() == 0)
+                    .map(MembershipRefreshes.Result::appliedSeconds)
+                    .findFirst().orElse(java.util.OptionalDouble.empty());
             for (MembershipRefreshes.Result r : info.membershipRefreshes) {
+                java.util.OptionalDouble applied = r.appliedSeconds();
                 md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %s |%n",
                         r.customers() == 0 ? "all (full rebuild)" : String.format(Locale.ROOT, "%,d", r.customers()),
-                        r.appliedSeconds() < 0 ? "not within the wait" : String.format(Locale.ROOT, "%.1f", r.appliedSeconds()),
+                        applied.isEmpty() ? "not within the wait"
+                                : String.format(Locale.ROOT, "%.1f", applied.getAsDouble()),
                         r.passes(), r.passSeconds(), r.maxPassSeconds(),
-                        r.customers() == 0 || r.appliedSeconds() <= 0 || full.isEmpty() ? ""
-                                : String.format(Locale.ROOT, "%.0f×", full.getAsDouble() / r.appliedSeconds())));
+                        r.customers() == 0 || applied.isEmpty() || full.isEmpty() ? ""
+                                : String.format(Locale.ROOT, "%.0f×", full.getAsDouble() / applied.getAsDouble())));
             }
         }
         if (info.membershipFreshness != null) {
