@@ -130,17 +130,11 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
     private static final String TOP_FROM_SNAPSHOT = """
             ,
             top AS (
-                (SELECT s.customer_id, s.customer_segment AS current_segment, s.purchase_count AS frequency,
-                        s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS moved,
-                        false AS recount, s.last_event_at, s.last_purchase_at
-                 FROM customer_metrics_snapshot s
-                 WHERE s.customer_id NOT IN (SELECT customer_id FROM moved)
+                (%s
                  ORDER BY s.total_spent DESC, s.customer_id
                  LIMIT ?)
                 UNION ALL
-                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, true,
-                       NOT late, last_event_at, last_purchase_at
-                FROM moved_now
+            %s
             ),
             top_scored AS (
             %s
@@ -157,7 +151,8 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                        + (SELECT count(*) FROM moved_now) AS rows_before_limit
             FROM suggested q
             CROSS JOIN bounds b
-            ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SCORED_FROM.formatted("top", ""),
+            ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SNAPSHOT_CUSTOMERS,
+            SnapshotScoring.MOVED_CUSTOMERS, SnapshotScoring.SCORED_FROM.formatted("top", ""),
             SnapshotScoring.SUGGESTED_FROM.formatted("scored"), SNAPSHOT_ANSWER_COLUMNS);
 
     /**
@@ -215,7 +210,7 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
     /** Which scoring answers: the snapshot's, for an as_of after nearly every event, or the aggregates'. */
     @Override
     public Optional<Precondition> precondition(PipeParams params) {
-        return Optional.of(new Precondition(SnapshotScoring.choice(params.dateTime("as_of")), row -> null));
+        return Optional.of(SnapshotScoring.precondition(params));
     }
 
     /** Over the aggregates (what {@link #query(PipeParams, Row)} chooses when the snapshot cannot answer). */

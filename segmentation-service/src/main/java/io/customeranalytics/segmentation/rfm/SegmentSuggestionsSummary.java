@@ -116,7 +116,7 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
     /** Which scoring answers: the snapshot's, for an as_of after nearly every event, or the aggregates'. */
     @Override
     public Optional<Precondition> precondition(PipeParams params) {
-        return Optional.of(new Precondition(SnapshotScoring.choice(params.dateTime("as_of")), row -> null));
+        return Optional.of(SnapshotScoring.precondition(params));
     }
 
     /** Over the aggregates (what {@link #query(PipeParams, Row)} chooses when the snapshot cannot answer). */

@@ -1,5 +1,7 @@
 package io.customeranalytics.segmentation.rfm;
 
+import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.PipeParams;
 import io.customeranalytics.common.pipes.PipeQuery;
 import io.customeranalytics.common.pipes.PipeSql;
 import io.customeranalytics.common.pipes.Revenue;
@@ -50,6 +52,20 @@ final class SnapshotScoring {
                                             LIMIT %1$d) AS u) AS late,
                    (SELECT count(*) FROM (SELECT FROM customer_changes LIMIT %2$d) AS c) AS pending"""
             .formatted(MOST_LATE_CUSTOMERS + 1, MOST_PENDING_RECORDS + 1);
+
+    /** The customers the snapshot holds as they are at as_of, as rows of {@code customers_now}. */
+    static final String SNAPSHOT_CUSTOMERS = """
+                SELECT s.customer_id, s.customer_segment AS current_segment, s.purchase_count AS frequency,
+                       s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS moved,
+                       false AS recount, s.last_event_at, s.last_purchase_at
+                FROM customer_metrics_snapshot s
+                WHERE s.customer_id NOT IN (SELECT customer_id FROM moved)""";
+
+    /** The other customers, as they are at as_of, as rows of {@code customers_now}. */
+    static final String MOVED_CUSTOMERS = """
+                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, true,
+                       NOT late, last_event_at, last_purchase_at
+                FROM moved_now""";
 
     /**
      * The CTEs up to {@code thresholds} (one row: r2..r5, f2..f5, m2..m5) and {@code customers_now} (every
@@ -163,15 +179,9 @@ final class SnapshotScoring {
                        (SELECT threshold FROM m_thresholds WHERE k = 5) AS m5
             ),
             customers_now AS (
-                SELECT s.customer_id, s.customer_segment AS current_segment, s.purchase_count AS frequency,
-                       s.total_spent AS monetary, s.event_count AS total_events, s.session_count, false AS moved,
-                       false AS recount, s.last_event_at, s.last_purchase_at
-                FROM customer_metrics_snapshot s
-                WHERE s.customer_id NOT IN (SELECT customer_id FROM moved)
+            %7$s
                 UNION ALL
-                SELECT customer_id, current_segment, frequency, monetary, total_events, session_count, true,
-                       NOT late, last_event_at, last_purchase_at
-                FROM moved_now
+            %8$s
             )""".formatted(Revenue.of("e."),
             correctedCounts("rfm_frequency", "purchase_count", "old_frequency", "frequency", "purchase_count > 0"),
             correctedCounts("rfm_monetary", "bucket", "rfm_bucket(old_monetary)", "rfm_bucket(monetary)", "true"),
@@ -184,7 +194,8 @@ final class SnapshotScoring {
                     "s.last_purchase_at >= c.hour AND s.last_purchase_at < c.hour + INTERVAL '1 hour'",
                     "last_purchase_at", "last_purchase_at",
                     "date_bin('1 hour', m.last_purchase_at, timestamptz 'epoch')",
-                    "floor(extract(epoch FROM b.as_of - w.v) / 86400)::bigint"));
+                    "floor(extract(epoch FROM b.as_of - w.v) / 86400)::bigint"),
+            SNAPSHOT_CUSTOMERS, MOVED_CUSTOMERS);
 
     /**
      * The purchasers per {key} of the snapshot's counts {counts} (filtered by {filter}), corrected by the
@@ -321,6 +332,11 @@ final class SnapshotScoring {
     /** The check that chooses between the snapshot and the aggregates, for the request's as_of. */
     static PipeQuery choice(Object asOf) {
         return new PipeSql("").bind(CHOICE, asOf).build();
+    }
+
+    /** {@link #choice} as an endpoint's precondition: it never fails, its row chooses the query. */
+    static PipeEndpoint.Precondition precondition(PipeParams params) {
+        return new PipeEndpoint.Precondition(choice(params.dateTime("as_of")), row -> null);
     }
 
     /** Whether the snapshot answers, from the row of {@link #choice}. */
