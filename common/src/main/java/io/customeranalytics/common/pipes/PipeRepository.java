@@ -8,47 +8,89 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** Runs the SQL of pipe requests; the one class of the pipe machinery that touches the pool. */
+/**
+ * Runs the SQL of pipe requests; the one class of the pipe machinery that touches the pool. Every query is
+ * cancelled in the database when its client goes away or its statement timeout passes, and no answer holds more
+ * than {@link PipesConfig#maxAnswerBytes()} bytes of values.
+ */
 @ApplicationScoped
 public class PipeRepository {
 
     private final Pool pool;
+    private final PipesConfig config;
 
-    public PipeRepository(Pool pool) {
+    public PipeRepository(Pool pool, PipesConfig config) {
         this.pool = pool;
+        this.config = config;
     }
 
-    public Uni<PipeResult> run(List<PipeColumn> columns, PipeQuery query) {
+    /** Runs {@code query}; its answer's bytes are taken into {@code share}. */
+    public Uni<PipeResult> run(PipeEndpoint endpoint, PipeQuery query, AnswerBudget.Share share) {
         long start = System.nanoTime();
-        return pool.preparedQuery(query.sql())
-                .execute(query.params())
-                .map(rowSet -> toResult(columns, rowSet, start));
+        return execute(endpoint, query)
+                .map(rowSet -> toResult(endpoint.columns(), rowSet, start, config.maxAnswerBytes()))
+                .invoke(result -> share.growTo(result.bytesRead()));
     }
 
-    /** Runs {@code precondition} (failing with its verdict), then the query made from its row. */
-    public Uni<PipeResult> run(List<PipeColumn> columns, PipeEndpoint.Precondition precondition,
-                               Function<Row, PipeQuery> query) {
-        return pool.preparedQuery(precondition.query().sql())
-                .execute(precondition.query().params())
+    /**
+     * Runs {@code precondition} (failing with its verdict), takes the answer's size into {@code share} when the
+     * precondition tells it, then runs the query made from its row.
+     */
+    public Uni<PipeResult> run(PipeEndpoint endpoint, PipeEndpoint.Precondition precondition,
+                               Function<Row, PipeQuery> query, AnswerBudget.Share share) {
+        return execute(endpoint, precondition.query())
                 .map(rows -> rows.iterator().next())
                 .invoke(row -> {
                     ApiException failure = precondition.verdict().apply(row);
                     if (failure != null) {
                         throw failure;
                     }
+                    if (row.getColumnIndex(PipeQuery.ANSWER_BYTES) >= 0) {
+                        share.growTo(row.getLong(PipeQuery.ANSWER_BYTES));
+                    }
                 })
-                .chain(row -> run(columns, query.apply(row)));
+                .chain(row -> run(endpoint, query.apply(row), share));
     }
 
-    private static PipeResult toResult(List<PipeColumn> columns, RowSet<Row> rowSet, long start) {
+    private Uni<RowSet<Row>> execute(PipeEndpoint endpoint, PipeQuery query) {
+        Duration timeout = config.statementTimeout(endpoint.name());
+        return Uni.createFrom().deferred(() -> {
+            CancellableQuery running = CancellableQuery.start(pool.getDelegate(), query.sql(),
+                    query.params().getDelegate());
+            return Uni.createFrom().completionStage(running.rows().toCompletionStage())
+                    .map(rows -> RowSet.newInstance(rows, Row.__TYPE_ARG))
+                    .ifNoItem().after(timeout).failWith(StatementTimeout::new)
+                    .onFailure(StatementTimeout.class).transform(e -> {
+                        running.cancel();
+                        return timedOut(endpoint, timeout);
+                    })
+                    .onCancellation().invoke(running::cancel);
+        });
+    }
+
+    /** The statement timeout of one query passed. */
+    private static final class StatementTimeout extends RuntimeException {
+        StatementTimeout() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static ApiException timedOut(PipeEndpoint endpoint, Duration timeout) {
+        return new ApiException(503, endpoint.name() + " did not answer within its statement timeout of "
+                + timeout.toMillis() / 1000.0 + " s (analytics.pipes.statement-timeout); the query was cancelled",
+                ApiException.DOC_ERRORS, 5, null, null);
+    }
+
+    private static PipeResult toResult(List<PipeColumn> columns, RowSet<Row> rowSet, long start, long maxBytes) {
         List<Object[]> rows = new ArrayList<>(rowSet.size());
         long rowsBeforeLimit = rowSet.size();
-        boolean counted = rowSet.columnsNames() != null
-                && rowSet.columnsNames().contains(PipeQuery.ROWS_BEFORE_LIMIT);
+        List<String> names = rowSet.columnsNames() == null ? List.of() : rowSet.columnsNames();
+        boolean counted = names.contains(PipeQuery.ROWS_BEFORE_LIMIT);
         long bytes = 0;
         boolean first = true;
         for (Row row : rowSet) {
@@ -57,16 +99,31 @@ public class PipeRepository {
                 values[i] = columns.get(i).read(row);
                 bytes += size(values[i]);
             }
+            if (bytes > maxBytes) {
+                throw tooLarge(rows.size(), maxBytes);
+            }
             rows.add(values);
             if (first && counted) {
                 rowsBeforeLimit = row.getLong(PipeQuery.ROWS_BEFORE_LIMIT);
                 first = false;
             }
         }
+        if (names.contains(PipeQuery.PAGE_ROWS) && !rows.isEmpty()
+                && rowSet.iterator().next().getLong(PipeQuery.PAGE_ROWS) > rows.size()) {
+            throw tooLarge(rows.size(), maxBytes);
+        }
         if (counted && rows.isEmpty()) {
             rowsBeforeLimit = 0;
         }
         return new PipeResult(columns, rows, rowsBeforeLimit, (System.nanoTime() - start) / 1e9, bytes);
+    }
+
+    /** An answer over the byte bound, of which {@code fitting} rows fit. */
+    public static ApiException tooLarge(int fitting, long maxBytes) {
+        String advice = fitting == 0 ? "its first row alone is larger"
+                : "its first " + fitting + " rows fit: ask with limit=" + fitting + " or narrower filters";
+        return ApiException.badRequest("the answer would hold more than " + maxBytes
+                + " bytes of values (analytics.pipes.max-answer-bytes); " + advice, ApiException.DOC_PIPES);
     }
 
     /** The size of a value as the database sends it in binary form (text as UTF-8). */

@@ -47,13 +47,15 @@ public abstract class PipeResourceSupport {
 
     private final TokenAuthenticator authenticator;
     private final PipeRepository repository;
+    private final AnswerBudget budget;
     private final MeterRegistry registry;
     private final Map<String, PipeEndpoint> endpoints = new TreeMap<>();
 
-    protected PipeResourceSupport(TokenAuthenticator authenticator, PipeRepository repository,
+    protected PipeResourceSupport(TokenAuthenticator authenticator, PipeRepository repository, AnswerBudget budget,
                                   Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
         this.authenticator = authenticator;
         this.repository = repository;
+        this.budget = budget;
         this.registry = registry;
         for (PipeEndpoint endpoint : endpoints) {
             if (this.endpoints.put(endpoint.name(), endpoint) != null) {
@@ -106,12 +108,16 @@ public abstract class PipeResourceSupport {
         PipeParams params = parse(endpoint, request);
         endpoint.validate(params);
         long start = System.nanoTime();
+        AnswerBudget.Share share = budget.share();
         Uni<PipeResult> answer = endpoint.precondition(params)
-                .map(check -> repository.run(endpoint.columns(), check, row -> endpoint.query(params, row)))
-                .orElseGet(() -> repository.run(endpoint.columns(), endpoint.query(params)));
+                .map(check -> repository.run(endpoint, check, row -> endpoint.query(params, row), share))
+                .orElseGet(() -> repository.run(endpoint, endpoint.query(params), share));
         return answer
                 .map(result -> Response.ok(PipeRenderer.render(result, pipeFormat), pipeFormat.mediaType()).build())
-                .onTermination().invoke((response, failure, cancelled) -> record(endpoint, failure, start));
+                .onTermination().invoke((response, failure, cancelled) -> {
+                    share.release();
+                    record(endpoint, failure, start);
+                });
     }
 
     /**

@@ -2,6 +2,7 @@ package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.pipes.PipeEndpoint;
+import io.customeranalytics.common.pipes.AnswerBudget;
 import io.customeranalytics.common.pipes.PipeRepository;
 import io.customeranalytics.common.pipes.PipeResourceSupport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,8 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Pipes", description = "Tinybird-style read endpoints: purchase history, activity, behaviour, quarantines")
 public class PipesResource extends PipeResourceSupport {
 
-    public PipesResource(TokenAuthenticator authenticator, PipeRepository repository,
+    public PipesResource(TokenAuthenticator authenticator, PipeRepository repository, AnswerBudget budget,
                          @Any Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
-        super(authenticator, repository, endpoints, registry);
+        super(authenticator, repository, budget, endpoints, registry);
     }
 }
