@@ -24,16 +24,25 @@ public final class EventChangeLog {
      * (fixed text: the name of an earlier CTE of the same statement).
      */
     public static String recordFrom(String stored) {
+        return pendingPeriodsFrom(stored) + """
+                ,
+                changed_customers AS (
+                    INSERT INTO customer_changes (customer_id, event_timestamp, revenue, purchase)
+                    SELECT s.customer_id, s.event_timestamp, %2$s, s.event_type = 'purchase' FROM %1$s s
+                )""".formatted(stored, Revenue.of("s."));
+    }
+
+    /**
+     * The data-modifying CTE {@code pending_periods AS (...)} alone, over the {@code event_timestamp} column of
+     * the CTE named {@code events}: for a writer that stores or deletes events of customers it records otherwise.
+     */
+    public static String pendingPeriodsFrom(String events) {
         return """
                 pending_periods AS (
                     INSERT INTO behavioral_pending (grain, period)
                     SELECT DISTINCT g.grain, date_trunc(g.grain, s.event_timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
                     FROM %1$s s
                     CROSS JOIN (VALUES ('day'), ('week'), ('month')) AS g(grain)
-                ),
-                changed_customers AS (
-                    INSERT INTO customer_changes (customer_id, event_timestamp, revenue, purchase)
-                    SELECT s.customer_id, s.event_timestamp, %2$s, s.event_type = 'purchase' FROM %1$s s
-                )""".formatted(stored, Revenue.of("s."));
+                )""".formatted(events);
     }
 }
