@@ -88,9 +88,13 @@ class ErasureResourceTest {
         assertEquals(2, count("SELECT count(*) FROM customer_profiles_quarantine WHERE strpos(c__raw, $1) > 0", kept));
         assertTrue(count("SELECT count(*) FROM customer_daily_activity WHERE customer_id = $1", kept) > 0);
 
-        List<Row> records = rows("SELECT revenue, purchase FROM customer_changes WHERE customer_id = $1", erased);
-        assertEquals(1, records.size(), "one record that says nothing takes the place of the customer's records");
+        // In place of the customer's records: one that says nothing, and the profile deletion's own (adds nothing).
+        List<Row> records = rows("SELECT revenue, purchase FROM customer_changes WHERE customer_id = $1"
+                + " ORDER BY purchase NULLS FIRST", erased);
+        assertEquals(2, records.size());
         assertNull(records.get(0).getValue("purchase"));
+        assertEquals(Boolean.FALSE, records.get(1).getBoolean("purchase"));
+        assertEquals(0.0, records.get(1).getDouble("revenue"));
         assertTrue(count("SELECT count(*) FROM behavioral_pending WHERE period >= '1993-04-01'"
                 + " AND period < '1993-05-01'") >= pendingBefore + 4, "day x2, week, month of the erased events");
 
