@@ -330,6 +330,7 @@ class DeployManifestsTest {
             }
         }
         assertEquals(Optional.of("ingest-service"), route(ingress, PipeRoutes.EVENTS_PATH));
+        assertEquals(Optional.of("ingest-service"), route(ingress, PipeRoutes.ERASURES_PATH));
         for (String format : PipeRoutes.FORMATS) {
             for (String pipe : PipeRoutes.SEGMENTATION_PIPES) {
                 assertEquals(Optional.of("segmentation-service"),

@@ -45,7 +45,7 @@ final class LocalGateway implements AutoCloseable {
 
     /** The port of the service that serves {@code path}, or -1. */
     int target(String path) {
-        if (path.equals(PipeRoutes.EVENTS_PATH)) {
+        if (path.equals(PipeRoutes.EVENTS_PATH) || path.equals(PipeRoutes.ERASURES_PATH)) {
             return ingestPort;
         }
         if (path.startsWith(PipeRoutes.PIPES_PREFIX)) {
@@ -62,8 +62,8 @@ final class LocalGateway implements AutoCloseable {
             URI uri = exchange.getRequestURI();
             int port = target(uri.getPath());
             if (port < 0) {
-                byte[] body = ("{\"error\":\"no such endpoint behind the local gateway: /v0/events and"
-                        + " /v0/pipes/<endpoint>.<format> only\",\"documentation\":\"README.md#quick-start\"}")
+                byte[] body = ("{\"error\":\"no such endpoint behind the local gateway: /v0/events,"
+                        + " /v0/erasures and /v0/pipes/<endpoint>.<format> only\",\"documentation\":\"README.md#quick-start\"}")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(404, body.length);

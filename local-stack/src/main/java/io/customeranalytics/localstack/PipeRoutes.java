@@ -13,6 +13,9 @@ public final class PipeRoutes {
     /** The Events API, served by ingest-service. */
     public static final String EVENTS_PATH = "/v0/events";
 
+    /** Erasure of one customer, served by ingest-service. */
+    public static final String ERASURES_PATH = "/v0/erasures";
+
     /** Prefix of every pipe endpoint: {@code /v0/pipes/<name>.<format>}. */
     public static final String PIPES_PREFIX = "/v0/pipes/";
 

@@ -41,7 +41,7 @@ class LocalGatewayTest {
     }
 
     @Test
-    void routesEventsAndPipesToTheirServices() throws Exception {
+    void routesEventsErasuresAndPipesToTheirServices() throws Exception {
         HttpServer ingest = echo("ingest");
         HttpServer query = echo("query");
         HttpServer segmentation = echo("segmentation");
@@ -56,6 +56,11 @@ class LocalGatewayTest {
             assertEquals(202, events.statusCode());
             assertEquals("ingest POST /v0/events?name=customer_events Bearer t {\"a\":1}", events.body());
             assertEquals("7", events.headers().firstValue("Retry-After").orElse(null));
+
+            HttpResponse<String> erasure = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/v0/erasures?customer_id=c"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("ingest POST /v0/erasures?customer_id=c null ", erasure.body());
 
             HttpResponse<String> activity = client.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/v0/pipes/customer_activity.csv?customer_id=c%201"))
