@@ -108,6 +108,8 @@ public class PipeRepository {
                 first = false;
             }
         }
+        // A page cut to no row at all cannot say so; its endpoint's precondition refused it before (the page's
+        // first row alone over the bound) unless the page changed in between.
         if (names.contains(PipeQuery.PAGE_ROWS) && !rows.isEmpty()
                 && rowSet.iterator().next().getLong(PipeQuery.PAGE_ROWS) > rows.size()) {
             throw tooLarge(rows.size(), maxBytes);

@@ -20,6 +20,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -115,12 +116,7 @@ class PipeBoundsTest {
     @Test
     void aQueryWhoseClientHungUpIsCancelledInTheDatabase() throws Exception {
         String customer = unique("gone");
-        DatabaseAddress db = TestDatabase.get();
-        try (Connection holder = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
-            holder.setAutoCommit(false);
-            try (Statement lock = holder.createStatement()) {
-                lock.execute("LOCK TABLE analytics.customer_events IN ACCESS EXCLUSIVE MODE");
-            }
+        try (Connection holder = lockingEvents()) {
             try (Socket client = new Socket(root.getHost(), root.getPort())) {
                 OutputStream out = client.getOutputStream();
                 out.write(("GET /v0/pipes/customer_activity.json?token=" + ADMIN + "&customer_id=" + customer
@@ -137,12 +133,7 @@ class PipeBoundsTest {
     @Test
     void aQueryOverItsStatementTimeoutIsCancelledAndAnswered503() throws Exception {
         String customer = unique("slow");
-        DatabaseAddress db = TestDatabase.get();
-        try (Connection holder = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
-            holder.setAutoCommit(false);
-            try (Statement lock = holder.createStatement()) {
-                lock.execute("LOCK TABLE analytics.customer_events IN ACCESS EXCLUSIVE MODE");
-            }
+        try (Connection holder = lockingEvents()) {
             given().queryParam("token", ADMIN).queryParam("customer_id", customer)
                     .when().get("/v0/pipes/customer_purchase_history.json")
                     .then().statusCode(503).header("Retry-After", "5")
@@ -151,6 +142,17 @@ class PipeBoundsTest {
             awaitWaiting(customer, 0);
             holder.rollback();
         }
+    }
+
+    /** A connection whose open transaction holds a lock that stops every query of customer_events. */
+    private static Connection lockingEvents() throws SQLException {
+        DatabaseAddress db = TestDatabase.get();
+        Connection holder = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        holder.setAutoCommit(false);
+        try (Statement lock = holder.createStatement()) {
+            lock.execute("LOCK TABLE analytics.customer_events IN ACCESS EXCLUSIVE MODE");
+        }
+        return holder;
     }
 
     /**
