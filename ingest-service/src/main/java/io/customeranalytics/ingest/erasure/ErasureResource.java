@@ -68,6 +68,11 @@ public class ErasureResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "403", description = "Missing token, unknown token, or not ADMIN",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "429", description = "The token is over its rate limit; nothing erased; retry after"
+            + " the Retry-After seconds",
+            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
+                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "503", description = "Database unavailable; nothing erased; retry after the"
             + " Retry-After seconds",
             headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
