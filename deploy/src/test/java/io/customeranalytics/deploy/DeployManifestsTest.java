@@ -331,6 +331,8 @@ class DeployManifestsTest {
         }
         assertEquals(Optional.of("ingest-service"), route(ingress, PipeRoutes.EVENTS_PATH));
         assertEquals(Optional.of("ingest-service"), route(ingress, PipeRoutes.ERASURES_PATH));
+        assertEquals(Optional.of("ingest-service"),
+                route(ingress, PipeRoutes.DATASOURCES_PREFIX + "customer_events/truncate"));
         for (String format : PipeRoutes.FORMATS) {
             for (String pipe : PipeRoutes.SEGMENTATION_PIPES) {
                 assertEquals(Optional.of("segmentation-service"),

@@ -45,7 +45,8 @@ final class LocalGateway implements AutoCloseable {
 
     /** The port of the service that serves {@code path}, or -1. */
     int target(String path) {
-        if (path.equals(PipeRoutes.EVENTS_PATH) || path.equals(PipeRoutes.ERASURES_PATH)) {
+        if (path.equals(PipeRoutes.EVENTS_PATH) || path.equals(PipeRoutes.ERASURES_PATH)
+                || path.startsWith(PipeRoutes.DATASOURCES_PREFIX)) {
             return ingestPort;
         }
         if (path.startsWith(PipeRoutes.PIPES_PREFIX)) {
@@ -63,7 +64,7 @@ final class LocalGateway implements AutoCloseable {
             int port = target(uri.getPath());
             if (port < 0) {
                 byte[] body = ("{\"error\":\"no such endpoint behind the local gateway: /v0/events,"
-                        + " /v0/erasures and /v0/pipes/<endpoint>.<format> only\",\"documentation\":\"README.md#quick-start\"}")
+                        + " /v0/erasures, /v0/datasources/... and /v0/pipes/<endpoint>.<format> only\",\"documentation\":\"README.md#quick-start\"}")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(404, body.length);

@@ -41,7 +41,7 @@ class LocalGatewayTest {
     }
 
     @Test
-    void routesEventsErasuresAndPipesToTheirServices() throws Exception {
+    void routesEventsErasuresDatasourcesAndPipesToTheirServices() throws Exception {
         HttpServer ingest = echo("ingest");
         HttpServer query = echo("query");
         HttpServer segmentation = echo("segmentation");
@@ -61,6 +61,10 @@ class LocalGatewayTest {
                             URI.create("http://127.0.0.1:" + port + "/v0/erasures?customer_id=c"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("ingest POST /v0/erasures?customer_id=c null ", erasure.body());
+            HttpResponse<String> truncate = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/v0/datasources/customer_events/truncate"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("ingest POST /v0/datasources/customer_events/truncate null ", truncate.body());
 
             HttpResponse<String> activity = client.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/v0/pipes/customer_activity.csv?customer_id=c%201"))

@@ -37,6 +37,22 @@ public final class DatabaseErrors {
     }
 
     /**
+     * True when {@code failure}, or one of its causes, is the database giving up on the statement because of
+     * concurrent work or an operator's limit, not because of what was asked: SQLSTATE class 40 (serialization
+     * failure, deadlock), 55P03 (lock not available) and 57014 (query canceled, e.g. a server-side
+     * statement_timeout). The same request can succeed when retried.
+     */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PgException pg && pg.getSqlState() != null && (pg.getSqlState().startsWith("40")
+                    || pg.getSqlState().equals("55P03") || pg.getSqlState().equals("57014"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * SQLSTATE classes 08 (connection exception) and 53 (insufficient resources), and 57P01..57P03 (the server
      * is shutting down or cannot take connections yet).
      */

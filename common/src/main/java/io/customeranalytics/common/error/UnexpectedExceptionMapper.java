@@ -6,8 +6,9 @@ import jakarta.ws.rs.ext.Provider;
 import org.jboss.logging.Logger;
 
 /**
- * Everything else. A database that cannot be reached is a 503 with {@code Retry-After}; anything left is our
- * bug, logged with its stack and answered with a generic 500 that carries no detail.
+ * Everything else. A database that cannot be reached, or that gave up on a statement because of concurrent work
+ * (a deadlock, a lock or time limit), is a 503 with {@code Retry-After}; anything left is our bug, logged with
+ * its stack and answered with a generic 500 that carries no detail.
  */
 @Provider
 public class UnexpectedExceptionMapper implements ExceptionMapper<Throwable> {
@@ -20,6 +21,12 @@ public class UnexpectedExceptionMapper implements ExceptionMapper<Throwable> {
             ApiException unavailable = ApiException.databaseUnavailable(e);
             LOG.warn(unavailable.getMessage());
             return ErrorResponses.of(unavailable);
+        }
+        if (DatabaseErrors.isTransient(e)) {
+            LOG.warnf("the database gave up on a statement: %s", e.getMessage());
+            return ErrorResponses.of(new ApiException(503, "the database could not finish the request because of"
+                    + " concurrent work (a conflict, a lock or a time limit); retry it", ApiException.DOC_ERRORS, 1,
+                    null, e));
         }
         LOG.error("unexpected failure", e);
         return ErrorResponses.of(500, "internal error", ApiException.DOC_ERRORS);

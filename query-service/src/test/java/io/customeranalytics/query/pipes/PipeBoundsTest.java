@@ -144,6 +144,29 @@ class PipeBoundsTest {
         }
     }
 
+    @Test
+    void aQueryTheDatabaseCancelsIsA503ToRetry() throws Exception {
+        String customer = unique("cancelled");
+        try (Connection holder = lockingEvents()) {
+            java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> answer =
+                    java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+                                    root.toURI().resolve("/v0/pipes/customer_activity.json?token=" + ADMIN
+                                            + "&customer_id=" + customer)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            awaitWaiting(customer, 1);
+            // What an operator's pg_cancel_backend, or a server-side statement_timeout, does to the query.
+            pool.query("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    + " AND datname = current_database() AND query LIKE '%event_timestamp DESC, event_id%'")
+                    .execute().await().atMost(Duration.ofSeconds(10));
+            java.net.http.HttpResponse<String> response = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(503, response.statusCode(), response.body());
+            assertEquals("1", response.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(response.body().contains("could not finish the request because of concurrent work"),
+                    response.body());
+            holder.rollback();
+        }
+    }
+
     /** A connection whose open transaction holds a lock that stops every query of customer_events. */
     private static Connection lockingEvents() throws SQLException {
         DatabaseAddress db = TestDatabase.get();
