@@ -130,6 +130,7 @@ class HostileInputTest {
                 rules();
                 bodies();
                 pipes();
+                erasuresAndTruncates();
                 storedCustomersPages();
                 membershipStillRefreshes();
             } finally {
@@ -433,6 +434,34 @@ class HostileInputTest {
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("%3F", value.contains("\ud800") ? "%ED%A0%80"
                 : "%3F");
+    }
+
+    // ---- 4b. erasure and truncate parameters ---------------------------------------------------------------
+
+    /**
+     * Erasures of hostile ids (behind the run's prefix, so that no customer of another test can match; the empty,
+     * NUL and over-long ones alone) and truncates of hostile datasource names, none of which names a table.
+     */
+    private void erasuresAndTruncates() throws Exception {
+        List<String> ids = new ArrayList<>(List.of("", "\u0000", "x".repeat(129), "\ud800"));
+        for (String value : PARAMS) {
+            ids.add(run + "-" + value);
+        }
+        for (String id : ids) {
+            adminCase("erasure and truncate", "/v0/erasures?customer_id=" + encode(id));
+        }
+        for (String value : PARAMS) {
+            adminCase("erasure and truncate", "/v0/datasources/" + encode(run + value) + "/truncate");
+        }
+    }
+
+    private void adminCase(String category, String path) throws Exception {
+        cases.merge(category, 1, Integer::sum);
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stack.serviceUrl("ingest-service")
+                        + path)).header("Authorization", "Bearer " + stack.adminToken())
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        checkAnswer(category + " " + abbreviate(path), answer);
     }
 
     // ---- 5. the stored hostile customers' own pages ----------------------------------------------------------

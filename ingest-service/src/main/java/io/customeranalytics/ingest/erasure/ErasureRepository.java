@@ -19,8 +19,8 @@ public class ErasureRepository {
      * events (the periods they were in recorded as pending for customer_behavioral_analysis, their days for the
      * continuous aggregates), its profile, the quarantined rows that hold its id (as their customer_id, or as a
      * JSON string in the raw line), its change records, and in plain mode its rows of the trigger-kept
-     * aggregates. One change record that says nothing (purchase null) takes their place, so that
-     * segmentation-service recomputes the customer (finding nothing, it removes it from the metrics snapshot,
+     * aggregates. One change record that says nothing (purchase null) takes their place, when there was anything
+     * to erase or a snapshot row, so that segmentation-service recomputes the customer (finding nothing, it removes it from the metrics snapshot,
      * every segment and their sums) and suggestions read it raw until then. The audit record is written last.
      */
     private static final String ERASE_CUSTOMER = """
@@ -51,7 +51,11 @@ public class ErasureRepository {
                 DELETE FROM customer_changes WHERE customer_id = $1 RETURNING 1
             ),
             recompute AS (
-                INSERT INTO customer_changes (customer_id) VALUES ($1)
+                INSERT INTO customer_changes (customer_id)
+                SELECT $1
+                WHERE EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM profiles)
+                   OR EXISTS (SELECT 1 FROM records)
+                   OR EXISTS (SELECT 1 FROM customer_metrics_snapshot WHERE customer_id = $1)
             ),
             erased AS (
                 SELECT jsonb_build_object(

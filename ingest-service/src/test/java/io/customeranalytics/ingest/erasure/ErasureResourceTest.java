@@ -107,6 +107,20 @@ class ErasureResourceTest {
     }
 
     @Test
+    void anUnknownCustomerIsErasedAtOnceWithNothingToRecompute() {
+        String unknown = "never-seen-" + UUID.randomUUID();
+        given().queryParam("token", ADMIN).queryParam("customer_id", unknown)
+                .when().post("/v0/erasures")
+                .then().statusCode(200)
+                .body("rows.customer_events", equalTo(0))
+                .body("rows.customer_profiles", equalTo(0))
+                .body("derived_data_erased", equalTo(true));
+        assertEquals(0, count("SELECT count(*) FROM customer_changes WHERE customer_id = $1", unknown));
+        assertEquals(1, count("SELECT count(*) FROM customer_erasures WHERE customer_sha256"
+                + " = encode(sha256(convert_to($1, 'UTF8')), 'hex')", unknown), "still audited");
+    }
+
+    @Test
     void refusesATokenThatIsNotAdminAndAMissingOrUnstorableId() {
         given().header("Authorization", "Bearer test-append-events-token").queryParam("customer_id", "c")
                 .when().post("/v0/erasures")
