@@ -68,13 +68,13 @@ class ServedOpenApiDocumentsTest {
                     assertTrue(operation.path("responses").has(status), where + ": documents " + status);
                 }
                 for (String status : new String[] {"429", "503"}) {
-                    assertTrue(operation.path("responses").path(status).path("headers").has("Retry-After"),
-                            where + " " + status + ": the Retry-After header");
+                    assertTrue(resolved(document, operation.path("responses").path(status)).path("headers")
+                            .has("Retry-After"), where + " " + status + ": the Retry-After header");
                 }
                 for (Iterator<Map.Entry<String, JsonNode>> responses = operation.path("responses").fields();
                      responses.hasNext(); ) {
                     Map.Entry<String, JsonNode> response = responses.next();
-                    JsonNode json = response.getValue().path("content").path("application/json");
+                    JsonNode json = resolved(document, response.getValue()).path("content").path("application/json");
                     assertTrue(json.has("schema"), where + " " + response.getKey() + ": a JSON schema");
                     if (!response.getKey().startsWith("2")) {
                         assertEquals("#/components/schemas/Error", json.path("schema").path("$ref").asText(),
@@ -100,6 +100,19 @@ class ServedOpenApiDocumentsTest {
             }
         }
         assertTrue(operations >= 1, service);
+    }
+
+    /** A response, or the shared one of components.responses it refers to by {@code $ref}. */
+    private static JsonNode resolved(JsonNode document, JsonNode response) {
+        String ref = response.path("$ref").asText();
+        String prefix = "#/components/responses/";
+        if (ref.isEmpty()) {
+            return response;
+        }
+        assertTrue(ref.startsWith(prefix), ref);
+        JsonNode shared = document.path("components").path("responses").path(ref.substring(prefix.length()));
+        assertFalse(shared.isMissingNode(), ref + " is declared");
+        return shared;
     }
 
     private static String pascal(String snake) {

@@ -93,20 +93,11 @@ public class PipeDocumentationFilter implements OASFilter {
                         .content(OASFactory.createContent().addMediaType("application/json",
                                 OASFactory.createMediaType().schema(OASFactory.createSchema().ref(responseSchema)))));
         responses.addAPIResponse("400", error("A missing or malformed parameter, named in the message"));
-        responses.addAPIResponse("403", error("Missing token, unknown token, or insufficient scope"));
+        responses.addAPIResponse("403", OASFactory.createAPIResponse().ref(ErrorResponsesFilter.FORBIDDEN));
         responses.addAPIResponse("404", error("Unknown endpoint (or segment)"));
-        responses.addAPIResponse("429", retryAfter(error("The token is over its rate limit; retry after"
-                + " Retry-After seconds")));
-        responses.addAPIResponse("503", retryAfter(error("Database unavailable, or membership older than its bound;"
-                + " retry after Retry-After seconds")));
+        responses.addAPIResponse("429", OASFactory.createAPIResponse().ref(ErrorResponsesFilter.RATE_LIMITED));
+        responses.addAPIResponse("503", OASFactory.createAPIResponse().ref(ErrorResponsesFilter.UNAVAILABLE));
         return responses;
-    }
-
-    private static org.eclipse.microprofile.openapi.models.responses.APIResponse retryAfter(
-            org.eclipse.microprofile.openapi.models.responses.APIResponse response) {
-        return response.addHeader("Retry-After", OASFactory.createHeader()
-                .description("Seconds to wait before retrying")
-                .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).format("int32")));
     }
 
     private static org.eclipse.microprofile.openapi.models.responses.APIResponse error(String description) {

@@ -4,6 +4,7 @@ import io.customeranalytics.common.auth.Caller;
 import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
+import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.inject.Instance;
@@ -80,19 +81,11 @@ public abstract class PipeResourceSupport {
             @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING))})
     @APIResponse(responseCode = "400", description = "A missing or malformed parameter, named in the message",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "403", description = "Missing token, unknown token, or insufficient scope",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "403", ref = ErrorResponsesFilter.FORBIDDEN)
     @APIResponse(responseCode = "404", description = "Unknown endpoint",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "429",
-            description = "The token is over its rate limit; retry after Retry-After seconds",
-            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
-                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "503", description = "Database unavailable; retry after Retry-After seconds",
-            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
-                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
+    @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<Response> query(
             @Parameter(description = "The endpoint", example = "customer_activity") @PathParam("pipe") String pipe,
             @Parameter(description = "json, csv or ndjson", example = "json") @PathParam("format") String format,

@@ -5,6 +5,7 @@ import io.customeranalytics.common.auth.Scope;
 import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
+import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.customeranalytics.common.schema.Datasource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -15,7 +16,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -58,20 +58,11 @@ public class DatasourcesResource {
     @APIResponse(responseCode = "200", description = "Emptied and committed",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = TruncateResult.class)))
-    @APIResponse(responseCode = "403", description = "Missing token, unknown token, or not ADMIN",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "403", ref = ErrorResponsesFilter.FORBIDDEN)
     @APIResponse(responseCode = "404", description = "Unknown datasource",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "429", description = "The token is over its rate limit; nothing truncated; retry"
-            + " after the Retry-After seconds",
-            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
-                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "503", description = "Database unavailable or busy; nothing truncated; retry after"
-            + " the Retry-After seconds",
-            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
-                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
+    @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<TruncateResult> truncate(
             @Parameter(description = "A datasource or its quarantine", required = true,
                     example = "customer_events_quarantine") @PathParam("name") String name,

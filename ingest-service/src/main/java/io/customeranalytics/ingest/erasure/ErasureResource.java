@@ -5,6 +5,7 @@ import io.customeranalytics.common.auth.Scope;
 import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
+import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.customeranalytics.common.schema.ClientText;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -66,18 +66,9 @@ public class ErasureResource {
                     examples = @ExampleObject(name = "erased", value = RESULT_EXAMPLE)))
     @APIResponse(responseCode = "400", description = "Missing, empty, too long or unstorable customer_id",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "403", description = "Missing token, unknown token, or not ADMIN",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "429", description = "The token is over its rate limit; nothing erased; retry after"
-            + " the Retry-After seconds",
-            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
-                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "503", description = "Database unavailable; nothing erased; retry after the"
-            + " Retry-After seconds",
-            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
-                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "403", ref = ErrorResponsesFilter.FORBIDDEN)
+    @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
+    @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<ErasureResult> erase(
             @Parameter(description = "The customer to erase", required = true, example = "cust-789")
             @RestQuery("customer_id") String customerId,

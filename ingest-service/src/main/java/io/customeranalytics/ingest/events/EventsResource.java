@@ -6,6 +6,7 @@ import io.customeranalytics.common.auth.Scope;
 import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
+import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.customeranalytics.common.schema.Datasource;
 import io.customeranalytics.ingest.config.IngestConfig;
 import io.smallrye.common.annotation.Blocking;
@@ -92,22 +93,13 @@ public class EventsResource {
             examples = @ExampleObject(name = "stored", value = RESULT_EXAMPLE)))
     @APIResponse(responseCode = "400", description = "Missing name, malformed wait, unreadable compressed body",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "403", description = "Missing token, unknown token, or no DATASOURCES:APPEND scope",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "403", ref = ErrorResponsesFilter.FORBIDDEN)
     @APIResponse(responseCode = "404", description = "Unknown datasource",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "413", description = "Body over 10 MB as sent or 100 MB decompressed; nothing stored",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "429", description = "The token is over its rate limit; nothing stored; retry after"
-            + " the Retry-After seconds",
-            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
-                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "503", description = "Database unavailable, or more event rows waiting than the"
-            + " service holds; nothing stored; retry after the Retry-After seconds",
-            headers = @org.eclipse.microprofile.openapi.annotations.headers.Header(name = "Retry-After",
-                    description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
+    @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<Response> append(
             @Parameter(description = "The datasource to append to", required = true, example = "customer_events",
                     schema = @Schema(type = SchemaType.STRING,
