@@ -59,19 +59,19 @@ final class CancellableQuery {
             return Future.failedFuture(new CancellationException("cancelled before it was sent"));
         }
         running = connection;
-        return connection.preparedQuery(sql).execute(params)
-                .transform(result -> release(connection).transform(released -> result.succeeded()
-                        ? Future.succeededFuture(result.result())
-                        : Future.failedFuture(result.cause())));
+        Future<RowSet<Row>> rows = connection.preparedQuery(sql).execute(params);
+        // The answer goes on at once; the connection follows on its own.
+        rows.onComplete(ended -> release(connection));
+        return rows;
     }
 
     /** Once the query has ended: after its cancel request, if one was sent, the connection goes back. */
-    private Future<Void> release(SqlConnection connection) {
+    private void release(SqlConnection connection) {
         Future<Void> cancel;
         synchronized (this) {
             running = null;
             cancel = cancelSent;
         }
-        return cancel.transform(sent -> connection.close());
+        cancel.onComplete(sent -> connection.close());
     }
 }
