@@ -61,6 +61,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(503, message, DOC_EVENTS, retryAfterSeconds, null, null);
     }
 
+    /** The database gave up on a statement because of concurrent work (DatabaseErrors.isTransient): retry. */
+    public static ApiException databaseBusy(Throwable cause) {
+        return new ApiException(503, "the database could not finish the request because of concurrent work (a"
+                + " conflict, a lock or a time limit); retry it", DOC_ERRORS, 1, "database gave up: " + cause, cause);
+    }
+
     public static ApiException databaseUnavailable(Throwable cause) {
         return new ApiException(503, "the database is unavailable; retry later", DOC_ERRORS, 5,
                 "database unavailable: " + cause, cause);

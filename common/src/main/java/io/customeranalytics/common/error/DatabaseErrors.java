@@ -6,6 +6,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /** Tells a database that cannot be reached (answer 503, retry later) from any other failure. */
 public final class DatabaseErrors {
@@ -15,7 +16,7 @@ public final class DatabaseErrors {
 
     /** True when {@code failure}, or one of its causes, says the database is unreachable or refusing work. */
     public static boolean isUnavailable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return anyCause(failure, t -> {
             if (t instanceof ConnectException
                     || t instanceof ClosedConnectionException
                     || t instanceof ClosedChannelException
@@ -27,13 +28,10 @@ public final class DatabaseErrors {
                 return true;
             }
             String message = t.getMessage();
-            if (message != null && (message.contains("Connection refused")
+            return message != null && (message.contains("Connection refused")
                     || message.contains("Timeout while waiting for a connection")
-                    || message.contains("Connection is not active"))) {
-                return true;
-            }
-        }
-        return false;
+                    || message.contains("Connection is not active"));
+        });
     }
 
     /**
@@ -43,9 +41,14 @@ public final class DatabaseErrors {
      * statement_timeout). The same request can succeed when retried.
      */
     public static boolean isTransient(Throwable failure) {
+        return anyCause(failure, t -> t instanceof PgException pg && pg.getSqlState() != null
+                && (pg.getSqlState().startsWith("40") || pg.getSqlState().equals("55P03")
+                    || pg.getSqlState().equals("57014")));
+    }
+
+    private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof PgException pg && pg.getSqlState() != null && (pg.getSqlState().startsWith("40")
-                    || pg.getSqlState().equals("55P03") || pg.getSqlState().equals("57014"))) {
+            if (test.test(t)) {
                 return true;
             }
         }

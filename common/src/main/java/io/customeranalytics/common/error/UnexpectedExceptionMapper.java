@@ -23,10 +23,9 @@ public class UnexpectedExceptionMapper implements ExceptionMapper<Throwable> {
             return ErrorResponses.of(unavailable);
         }
         if (DatabaseErrors.isTransient(e)) {
-            LOG.warnf("the database gave up on a statement: %s", e.getMessage());
-            return ErrorResponses.of(new ApiException(503, "the database could not finish the request because of"
-                    + " concurrent work (a conflict, a lock or a time limit); retry it", ApiException.DOC_ERRORS, 1,
-                    null, e));
+            ApiException busy = ApiException.databaseBusy(e);
+            LOG.warn(busy.getMessage());
+            return ErrorResponses.of(busy);
         }
         LOG.error("unexpected failure", e);
         return ErrorResponses.of(500, "internal error", ApiException.DOC_ERRORS);
