@@ -3,7 +3,10 @@ package io.customeranalytics.common.error;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** Builds the JSON error answer; the only place that does. */
+/**
+ * Builds the JSON error answer of the resources; the only place that does. Requests refused before any resource
+ * (HttpLayerErrors) get the same {@link ErrorBody}.
+ */
 public final class ErrorResponses {
 
     private ErrorResponses() {

@@ -3,7 +3,7 @@ package io.customeranalytics.common.error;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,8 +39,8 @@ public class HttpLayerErrors {
 
     private static final Map<Integer, String> MESSAGES = Map.of(
             400, "malformed HTTP request: the request line, a header or the URL's percent-encoding is not valid",
-            404, "no such endpoint; see /q/openapi for the API's paths",
-            405, "method not allowed on this path; see /q/openapi for the methods each path takes",
+            404, WebApplicationExceptionMapper.NO_SUCH_ENDPOINT,
+            405, WebApplicationExceptionMapper.METHOD_NOT_ALLOWED,
             413, "request body too large",
             414, "request line too long: at most " + MAX_REQUEST_LINE + " bytes (method, URL with its query, version)",
             431, "request headers too large: at most " + MAX_HEADER_BYTES + " bytes in all");
@@ -99,9 +99,6 @@ public class HttpLayerErrors {
             // The body of a refused request is not read.
             response.putHeader(HttpHeaders.CONNECTION, "close");
         }
-        response.end(new JsonObject()
-                .put("error", message)
-                .put("documentation", ApiException.DOC_ERRORS)
-                .encode());
+        response.end(Json.encode(new ErrorBody(message, ApiException.DOC_ERRORS)));
     }
 }

@@ -15,14 +15,18 @@ import jakarta.ws.rs.ext.Provider;
 @Provider
 public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicationException> {
 
+    static final String NO_SUCH_ENDPOINT = "no such endpoint; see /q/openapi for the API's paths";
+    static final String METHOD_NOT_ALLOWED =
+            "method not allowed on this path; see /q/openapi for the methods each path takes";
+
     @Override
     public Response toResponse(WebApplicationException e) {
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
         String message;
         if (e instanceof NotFoundException) {
-            message = "no such endpoint; see /q/openapi for the API's paths";
+            message = NO_SUCH_ENDPOINT;
         } else if (e instanceof NotAllowedException) {
-            message = "method not allowed on this path; see /q/openapi for the methods each path takes";
+            message = METHOD_NOT_ALLOWED;
         } else if (e instanceof NotSupportedException) {
             message = "unsupported media type";
         } else if (status >= 500) {
