@@ -28,25 +28,26 @@ public class ErrorResponsesFilter implements OASFilter {
             openAPI.setComponents(components);
         }
         components.addResponse(FORBIDDEN, error("Missing token, unknown token, or a token without the scope the"
-                + " operation needs; the message says which", false));
-        components.addResponse(RATE_LIMITED, error("The token is over its rate limit; nothing was done; retry"
-                + " after the Retry-After seconds", true));
-        components.addResponse(UNAVAILABLE, error("The database is unavailable or gave up on the statement, or a"
-                + " capacity bound of the service was reached; nothing was done; retry after the Retry-After"
-                + " seconds", true));
+                + " operation needs; the message says which"));
+        components.addResponse(RATE_LIMITED, withRetryAfter(error("The token is over its rate limit; nothing was"
+                + " done; retry after the Retry-After seconds")));
+        components.addResponse(UNAVAILABLE, withRetryAfter(error("The database is unavailable or gave up on the"
+                + " statement, or a capacity bound of the service was reached; nothing was done; retry after the"
+                + " Retry-After seconds")));
     }
 
-    private static APIResponse error(String description, boolean retryAfter) {
-        APIResponse response = OASFactory.createAPIResponse()
+    /** An error answer with the one {@code Error} body, for the statuses an operation documents itself. */
+    static APIResponse error(String description) {
+        return OASFactory.createAPIResponse()
                 .description(description)
                 .content(OASFactory.createContent().addMediaType("application/json",
                         OASFactory.createMediaType().schema(OASFactory.createSchema()
                                 .ref("#/components/schemas/Error"))));
-        if (retryAfter) {
-            response.addHeader("Retry-After", OASFactory.createHeader()
-                    .description("Seconds to wait before retrying")
-                    .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).format("int32")));
-        }
-        return response;
+    }
+
+    private static APIResponse withRetryAfter(APIResponse response) {
+        return response.addHeader("Retry-After", OASFactory.createHeader()
+                .description("Seconds to wait before retrying")
+                .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).format("int32")));
     }
 }

@@ -12,7 +12,6 @@ import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.Components;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
-import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
@@ -92,18 +91,13 @@ public class PipeDocumentationFilter implements OASFilter {
                 .addAPIResponse("200", OASFactory.createAPIResponse().description("The endpoint's rows")
                         .content(OASFactory.createContent().addMediaType("application/json",
                                 OASFactory.createMediaType().schema(OASFactory.createSchema().ref(responseSchema)))));
-        responses.addAPIResponse("400", error("A missing or malformed parameter, named in the message"));
+        responses.addAPIResponse("400",
+                ErrorResponsesFilter.error("A missing or malformed parameter, named in the message"));
         responses.addAPIResponse("403", OASFactory.createAPIResponse().ref(ErrorResponsesFilter.FORBIDDEN));
-        responses.addAPIResponse("404", error("Unknown endpoint (or segment)"));
+        responses.addAPIResponse("404", ErrorResponsesFilter.error("Unknown endpoint (or segment)"));
         responses.addAPIResponse("429", OASFactory.createAPIResponse().ref(ErrorResponsesFilter.RATE_LIMITED));
         responses.addAPIResponse("503", OASFactory.createAPIResponse().ref(ErrorResponsesFilter.UNAVAILABLE));
         return responses;
-    }
-
-    private static org.eclipse.microprofile.openapi.models.responses.APIResponse error(String description) {
-        Content content = OASFactory.createContent().addMediaType("application/json",
-                OASFactory.createMediaType().schema(OASFactory.createSchema().ref("Error")));
-        return OASFactory.createAPIResponse().description(description).content(content);
     }
 
     private static Parameter parameter(PipeParam param) {
