@@ -7,6 +7,7 @@ import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.customeranalytics.common.schema.ClientText;
+import io.customeranalytics.common.schema.Datasource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.POST;
@@ -33,7 +34,9 @@ import org.jboss.resteasy.reactive.RestQuery;
 public class ErasureResource {
 
     static final String DOC_ERASURE = "docs/api.md#erasure";
-    static final int MAX_ID_LENGTH = 128;
+    /** The longest customer_id the datasources store; a longer one names no customer. */
+    static final int MAX_ID_LENGTH = Datasource.CUSTOMER_EVENTS.columns()
+            .get(Datasource.CUSTOMER_EVENTS.indexOf("customer_id")).maxLength();
 
     static final String RESULT_EXAMPLE = """
             {"erasure_id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11", "customer_id": "cust-789",
