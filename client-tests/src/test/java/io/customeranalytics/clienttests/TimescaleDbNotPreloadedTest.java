@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,14 +62,8 @@ class TimescaleDbNotPreloadedTest {
         try {
             DatabaseAddress unpreloaded = DatabaseAddress.parse("postgresql://postgres@127.0.0.1:" + port + "/postgres",
                     "");
-            ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", Path.of("..").toAbsolutePath()
-                    .normalize().resolve("ingest-service/target/quarkus-app/quarkus-run.jar").toString());
-            builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));
-            builder.environment().put("QUARKUS_DATASOURCE_REACTIVE_URL", unpreloaded.reactiveUrl());
-            builder.environment().put("QUARKUS_DATASOURCE_JDBC_URL", unpreloaded.jdbcUrl());
-            builder.environment().put("QUARKUS_DATASOURCE_USERNAME", unpreloaded.user());
-            builder.environment().put("QUARKUS_DATASOURCE_PASSWORD", unpreloaded.password());
-            builder.environment().put("ANALYTICS_ADMIN_TOKEN", LocalStack.newToken());
+            ProcessBuilder builder = LocalStack.serviceProcess(Path.of("..").toAbsolutePath().normalize(),
+                    "ingest-service", freePort(), unpreloaded, LocalStack.newToken(), Map.of());
             Path log = work.resolve("ingest-service.log");
             Process ingest = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
             assertTrue(ingest.waitFor(120, TimeUnit.SECONDS), "ingest-service exits");
@@ -103,9 +98,5 @@ class TimescaleDbNotPreloadedTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

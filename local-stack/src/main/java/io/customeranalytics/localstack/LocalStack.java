@@ -200,7 +200,19 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startService(String service) throws IOException {
-        int port = ports.of(service);
+        ProcessBuilder builder = serviceProcess(root, service, ports.of(service), database, adminToken, extraEnv);
+        File log = logs.resolve(service + ".log").toFile();
+        builder.redirectErrorStream(true).redirectOutput(log);
+        startedAtNanos.put(service, System.nanoTime());
+        processes.add(builder.start());
+    }
+
+    /**
+     * How one built service is started (not yet started): its jar, on {@code port}, against {@code database},
+     * with {@code extraEnv} added to its environment.
+     */
+    public static ProcessBuilder serviceProcess(Path root, String service, int port, DatabaseAddress database,
+                                                String adminToken, Map<String, String> extraEnv) {
         ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", jarOf(root, service).toString());
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -211,10 +223,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("ANALYTICS_ADMIN_TOKEN", adminToken);
         env.putAll(extraEnv);
         builder.environment().putAll(env);
-        File log = logs.resolve(service + ".log").toFile();
-        builder.redirectErrorStream(true).redirectOutput(log);
-        startedAtNanos.put(service, System.nanoTime());
-        processes.add(builder.start());
+        return builder;
     }
 
     private void awaitReady(String service) throws InterruptedException {
