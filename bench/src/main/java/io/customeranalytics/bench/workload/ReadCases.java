@@ -2,7 +2,7 @@ package io.customeranalytics.bench.workload;
 
 import io.customeranalytics.bench.data.ScaleData;
 import io.customeranalytics.common.rules.RuleParser;
-import io.customeranalytics.segmentation.rules.RuleCompiler;
+import io.customeranalytics.common.rules.RuleCompiler;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;

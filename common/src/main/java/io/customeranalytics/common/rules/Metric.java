@@ -25,22 +25,6 @@ public enum Metric {
     CUSTOMER_SEGMENT("customer_segment", Kind.STRING),
     DAYS_SINCE_SIGNUP("days_since_signup", Kind.NUMBER);
 
-    /** Numbers compare with numbers, strings with strings. */
-    public enum Kind {
-        NUMBER("a number"),
-        STRING("a string");
-
-        private final String article;
-
-        Kind(String article) {
-            this.article = article;
-        }
-
-        public String withArticle() {
-            return article;
-        }
-    }
-
     private final String ruleName;
     private final Kind kind;
 

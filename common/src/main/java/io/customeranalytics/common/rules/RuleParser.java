@@ -1,13 +1,18 @@
 package io.customeranalytics.common.rules;
 
+import io.customeranalytics.common.schema.TimeFormats;
+
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads a segment rule (API.md section 4) into a {@link Rule}: a hand-written lexer and recursive-descent parser.
+ * Reads a rule (API.md section 4) into a {@link Rule}: a hand-written lexer and recursive-descent parser. The
+ * names it reads values by come from a {@link Vocabulary}: the customer metrics of a segment rule, or the columns
+ * of a datasource in a delete condition.
  *
  * <pre>
  * rule      := or
@@ -16,11 +21,12 @@ import java.util.Set;
  * not       := NOT not | '(' rule ')' | predicate
  * predicate := operand ( op operand | [NOT] IN '(' operand (',' operand)* ')'
  *                      | [NOT] BETWEEN operand AND operand | IS [NOT] NULL )
- * operand   := metric | number | 'string'        (number: -12, 3.5, 1e6, 2.5E-3)
+ * operand   := name | number | 'string'          (number: -12, 3.5, 1e6, 2.5E-3)
  * op        := = | != | <> | < | <= | > | >=
  * </pre>
- * Keywords and metric names are case-insensitive. Both sides of a comparison, the values of IN and the bounds of
- * BETWEEN must be of the subject's kind (number or string). Limits: 2,000 characters, nesting depth 32 (each
+ * Keywords and names are case-insensitive. Both sides of a comparison, the values of IN and the bounds of
+ * BETWEEN must be of the subject's {@link Kind}; a string compared with a DateTime or a Date column is read as
+ * one, in the API's time formats. Limits: 2,000 characters, nesting depth 32 (each
  * parenthesis and each NOT is one level). Every error names the problem and its 1-based character position.
  */
 public final class RuleParser {
@@ -46,23 +52,36 @@ public final class RuleParser {
     }
 
     private final List<Token> tokens;
+    private final Vocabulary vocabulary;
     private int next;
     private int depth;
 
-    private RuleParser(List<Token> tokens) {
+    private RuleParser(List<Token> tokens, Vocabulary vocabulary) {
         this.tokens = tokens;
+        this.vocabulary = vocabulary;
     }
 
     /**
+     * Reads a segment rule, over the customer metrics.
+     *
      * @throws RuleException with the problem and its position when {@code text} is not a valid rule
      */
     public static Rule parse(String text) {
+        return parse(text, Vocabulary.METRICS);
+    }
+
+    /**
+     * Reads a rule over the names of {@code vocabulary}.
+     *
+     * @throws RuleException with the problem and its position when {@code text} is not a valid rule
+     */
+    public static Rule parse(String text, Vocabulary vocabulary) {
         int length = text.codePointCount(0, text.length());
         if (length > MAX_LENGTH) {
             throw new RuleException("rule is longer than " + MAX_LENGTH + " characters (" + length + ")",
                     MAX_LENGTH + 1);
         }
-        RuleParser parser = new RuleParser(lex(text));
+        RuleParser parser = new RuleParser(lex(text), vocabulary);
         if (parser.peek().type() == Type.END) {
             throw new RuleException("empty rule", 1);
         }
@@ -127,13 +146,13 @@ public final class RuleParser {
 
     private Rule predicate() {
         Token first = peek();
-        Rule.Operand subject = operand(null, "a metric, a number or a string", null);
+        Rule.Operand subject = operand(null, "a " + vocabulary.noun() + ", a number or a string", null);
         Token token = peek();
         if (token.type() == Type.OPERATOR) {
             next++;
             String op = token.text().equals("<>") ? "!=" : token.text();
-            Rule.Operand right = operand(subject.kind(), subject.kind().withArticle(), "'" + token.text() + "'");
-            return new Rule.Compare(subject, op, right);
+            Rule.Operand right = second(subject, "'" + token.text() + "'");
+            return new Rule.Compare(agreed(subject, first, right), op, right);
         }
         boolean negated = false;
         if (token.isKeyword("NOT")) {
@@ -152,7 +171,8 @@ public final class RuleParser {
             }
             next++;
             List<Rule.Operand> values = new ArrayList<>();
-            values.add(operand(subject.kind(), subject.kind().withArticle(), "IN ("));
+            values.add(second(subject, "IN ("));
+            subject = agreed(subject, first, values.get(0));
             while (peek().type() == Type.COMMA) {
                 next++;
                 values.add(operand(subject.kind(), subject.kind().withArticle(), "','"));
@@ -166,7 +186,8 @@ public final class RuleParser {
         }
         if (token.isKeyword("BETWEEN")) {
             next++;
-            Rule.Operand low = operand(subject.kind(), subject.kind().withArticle(), "BETWEEN");
+            Rule.Operand low = second(subject, "BETWEEN");
+            subject = agreed(subject, first, low);
             Token and = peek();
             if (!and.isKeyword("AND")) {
                 throw new RuleException("expected AND after the lower bound of BETWEEN, got " + and.shown(),
@@ -197,12 +218,39 @@ public final class RuleParser {
     }
 
     /**
-     * One operand.
-     *
-     * @param kind     the kind it must have, or null for any
-     * @param expected what was expected, for the message
-     * @param after    what it follows, for the message, or null
+     * The first operand after the subject: of the subject's kind, or of any kind when the subject is a string
+     * literal, which {@link #agreed} then reads as a DateTime or a Date if that operand is one.
      */
+    private Rule.Operand second(Rule.Operand subject, String after) {
+        if (!(subject instanceof Rule.StringLiteral)) {
+            return operand(subject.kind(), subject.kind().withArticle(), after);
+        }
+        Token token = peek();
+        Rule.Operand operand = operand(null, subject.kind().withArticle(), after);
+        if (operand.kind() != Kind.STRING && !operand.kind().isTime()) {
+            throw expected(subject.kind().withArticle(), after, token);
+        }
+        return operand;
+    }
+
+    /** The subject, read again as a DateTime or a Date when it is a string literal compared with one. */
+    private static Rule.Operand agreed(Rule.Operand subject, Token subjectToken, Rule.Operand other) {
+        return subject instanceof Rule.StringLiteral literal && other.kind().isTime()
+                ? time(literal.value(), other.kind(), subjectToken)
+                : subject;
+    }
+
+    /** A quoted DateTime or Date. */
+    private static Rule.Operand time(String text, Kind kind, Token token) {
+        try {
+            return kind == Kind.DATE_TIME
+                    ? new Rule.DateTimeLiteral(TimeFormats.parseDateTime(text))
+                    : new Rule.DateLiteral(TimeFormats.parseDate(text));
+        } catch (DateTimeException e) {
+            throw new RuleException(e.getMessage(), token.position());
+        }
+    }
+
     /**
      * A number literal, which is compared with metrics of type double precision: one that double precision cannot
      * hold (1e400 overflows, 1e-400 underflows) would fail every evaluation of the rule, so it is refused here.
@@ -217,18 +265,27 @@ public final class RuleParser {
         return value;
     }
 
-    private Rule.Operand operand(Metric.Kind kind, String expected, String after) {
+    /**
+     * One operand.
+     *
+     * @param kind     the kind it must have, or null for any
+     * @param expected what was expected, for the message
+     * @param after    what it follows, for the message, or null
+     */
+    private Rule.Operand operand(Kind kind, String expected, String after) {
         Token token = peek();
         Rule.Operand operand;
         switch (token.type()) {
             case NUMBER -> operand = new Rule.NumberLiteral(number(token));
-            case STRING -> operand = new Rule.StringLiteral(token.text());
+            case STRING -> operand = kind != null && kind.isTime()
+                    ? time(token.text(), kind, token)
+                    : new Rule.StringLiteral(token.text());
             case WORD -> {
                 if (KEYWORDS.contains(token.text().toUpperCase(Locale.ROOT))) {
                     throw expected(expected, after, token);
                 }
-                operand = new Rule.MetricRef(Metric.byName(token.text()).orElseThrow(() -> new RuleException(
-                        "unknown metric '" + token.text() + "'", token.position())));
+                operand = vocabulary.reference(token.text())
+                        .orElseThrow(() -> new RuleException(vocabulary.unknown(token.text()), token.position()));
             }
             default -> throw expected(expected, after, token);
         }

@@ -1,12 +1,18 @@
 package io.customeranalytics.common.rules;
 
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.stream.Collectors;
 
 /**
  * Writes a {@link Rule} back as rule text that {@link RuleParser} reads to the same tree: AND and OR always in
- * parentheses, keywords in capitals, numbers in plain notation, strings single-quoted.
+ * parentheses, keywords in capitals, numbers in plain notation, strings, DateTimes and
+ * Dates single-quoted.
  */
 public final class RulePrinter {
+
+    /** To the microsecond, as stored, so that the printed rule reads back to the same instant. */
+    private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
 
     private RulePrinter() {
     }
@@ -37,11 +43,17 @@ public final class RulePrinter {
     }
 
     public static String print(Rule.Operand operand) {
-        if (operand instanceof Rule.MetricRef m) {
-            return m.metric().ruleName();
+        if (operand instanceof Rule.Reference r) {
+            return r.name();
         }
         if (operand instanceof Rule.NumberLiteral n) {
             return n.value().toPlainString();
+        }
+        if (operand instanceof Rule.DateTimeLiteral t) {
+            return "'" + DATE_TIME.format(t.value().withOffsetSameInstant(ZoneOffset.UTC)) + "'";
+        }
+        if (operand instanceof Rule.DateLiteral d) {
+            return "'" + d.value() + "'";
         }
         return "'" + ((Rule.StringLiteral) operand).value().replace("'", "''") + "'";
     }

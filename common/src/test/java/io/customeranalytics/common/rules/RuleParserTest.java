@@ -3,7 +3,12 @@ package io.customeranalytics.common.rules;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -147,5 +152,68 @@ class RuleParserTest {
                 + " and 1e300 in absolute value at position 24");
         assertEquals(new Rule.Compare(m(Metric.TOTAL_SPENT), ">", n("1e300")), RuleParser.parse("total_spent > 1e300"));
         assertEquals(new Rule.Compare(m(Metric.TOTAL_SPENT), ">", n("0.0")), RuleParser.parse("total_spent > 0.0"));
+    }
+
+    private static final Vocabulary EVENTS = Vocabulary.columns(columns());
+
+    private static Map<String, Kind> columns() {
+        Map<String, Kind> columns = new LinkedHashMap<>();
+        columns.put("customer_id", Kind.STRING);
+        columns.put("price", Kind.NUMBER);
+        columns.put("event_timestamp", Kind.DATE_TIME);
+        columns.put("signup_date", Kind.DATE);
+        return columns;
+    }
+
+    private static Rule.ColumnRef c(String name, Kind kind) {
+        return new Rule.ColumnRef(name, kind);
+    }
+
+    private static void failsOverColumns(String rule, String message) {
+        RuleException e = assertThrows(RuleException.class, () -> RuleParser.parse(rule, EVENTS), rule);
+        assertEquals(message, e.getMessage(), rule);
+    }
+
+    @Test
+    void readsAConditionOverColumnsWithQuotedTimes() {
+        Rule.ColumnRef timestamp = c("event_timestamp", Kind.DATE_TIME);
+        OffsetDateTime june = OffsetDateTime.of(2023, 6, 15, 14, 30, 45, 0, ZoneOffset.UTC);
+        assertEquals(new Rule.And(
+                        new Rule.Compare(c("customer_id", Kind.STRING), "=", s("cust-789")),
+                        new Rule.Compare(timestamp, "<", new Rule.DateTimeLiteral(june))),
+                RuleParser.parse("customer_id = 'cust-789' AND event_timestamp < '2023-06-15 14:30:45'", EVENTS));
+        // ISO-8601 with an offset is read in UTC; a column name is case-insensitive, like a keyword.
+        assertEquals(new Rule.Compare(timestamp, ">=", new Rule.DateTimeLiteral(june)),
+                RuleParser.parse("EVENT_TIMESTAMP >= '2023-06-15T16:30:45+02:00'", EVENTS));
+        assertEquals(new Rule.Between(c("signup_date", Kind.DATE), new Rule.DateLiteral(LocalDate.of(2023, 1, 1)),
+                        new Rule.DateLiteral(LocalDate.of(2023, 12, 31)), false),
+                RuleParser.parse("signup_date BETWEEN '2023-01-01' AND '2023-12-31'", EVENTS));
+        // A quoted subject takes the kind of what it is compared with.
+        assertEquals(new Rule.Compare(new Rule.DateTimeLiteral(june), ">", timestamp),
+                RuleParser.parse("'2023-06-15 14:30:45' > event_timestamp", EVENTS));
+        assertEquals(new Rule.In(new Rule.DateLiteral(LocalDate.of(2023, 1, 1)),
+                        List.of(c("signup_date", Kind.DATE), new Rule.DateLiteral(LocalDate.of(2023, 1, 2))), false),
+                RuleParser.parse("'2023-01-01' IN (signup_date, '2023-01-02')", EVENTS));
+    }
+
+    @Test
+    void namesTheProblemOfAConditionAndItsPosition() {
+        failsOverColumns("total_spent > 5", "unknown column 'total_spent' (columns: customer_id, price,"
+                + " event_timestamp, signup_date) at position 1");
+        failsOverColumns("event_timestamp < '2023-13-01 00:00:00'", "not a valid DateTime '2023-13-01 00:00:00':"
+                + " Invalid value for MonthOfYear (valid values 1 - 12): 13 at position 19");
+        failsOverColumns("event_timestamp < 'yesterday'", "expected a DateTime as 'YYYY-MM-DD HH:MM:SS' (UTC) or"
+                + " ISO-8601 such as '2023-06-15T14:30:45Z', got 'yesterday' at position 19");
+        failsOverColumns("event_timestamp < 20230101", "expected a DateTime in quotes, such as"
+                + " '2023-06-15 14:30:45' after '<', got '20230101' at position 19");
+        failsOverColumns("signup_date = '2023-01-01 10:00:00'", "expected a Date as 'YYYY-MM-DD', got"
+                + " '2023-01-01 10:00:00' at position 15");
+        failsOverColumns("signup_date = event_timestamp", "expected a Date in quotes, such as '2023-06-15' after"
+                + " '=', got 'event_timestamp' at position 15");
+        failsOverColumns("'x' = price", "expected a string after '=', got 'price' at position 7");
+        failsOverColumns("'2023-01-01' < signup_date AND '2023' > event_timestamp", "expected a DateTime as"
+                + " 'YYYY-MM-DD HH:MM:SS' (UTC) or ISO-8601 such as '2023-06-15T14:30:45Z', got '2023' at position 32");
+        failsOverColumns("price >", "expected a number after '>', got the end of the rule at position 8");
+        failsOverColumns("AND", "expected a column, a number or a string, got 'AND' at position 1");
     }
 }

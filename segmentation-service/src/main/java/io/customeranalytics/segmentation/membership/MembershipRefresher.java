@@ -8,7 +8,7 @@ import io.customeranalytics.common.rules.Rule;
 import io.customeranalytics.common.rules.RuleException;
 import io.customeranalytics.common.rules.RuleParser;
 import io.customeranalytics.common.segments.SegmentsConfig;
-import io.customeranalytics.segmentation.rules.RuleCompiler;
+import io.customeranalytics.common.rules.RuleCompiler;
 import io.quarkus.arc.Unremovable;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

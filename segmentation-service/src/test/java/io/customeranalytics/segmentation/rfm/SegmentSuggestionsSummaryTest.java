@@ -4,7 +4,7 @@ import io.customeranalytics.common.rules.Rule;
 import io.customeranalytics.common.rules.RuleParser;
 import io.customeranalytics.localstack.PostgresTestResource;
 import io.customeranalytics.localstack.TestEvents;
-import io.customeranalytics.segmentation.rules.RuleCompiler;
+import io.customeranalytics.common.rules.RuleCompiler;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;

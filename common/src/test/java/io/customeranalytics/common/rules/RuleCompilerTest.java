@@ -1,12 +1,12 @@
-package io.customeranalytics.segmentation.rules;
-
-import io.customeranalytics.common.rules.Rule;
-import io.customeranalytics.common.rules.RuleParser;
+package io.customeranalytics.common.rules;
 
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,5 +32,18 @@ class RuleCompilerTest {
         assertEquals("coalesce(country = $1::text, false)", compiled.sql());
         assertFalse(compiled.sql().contains("DROP"));
         assertEquals(List.of("x' OR 1=1; DROP TABLE customer_events --"), compiled.values());
+    }
+
+    @Test
+    void aConditionLeavesComparisonsBareExceptUnderAnOddNumberOfNots() {
+        Vocabulary columns = Vocabulary.columns(Map.of("customer_id", Kind.STRING, "country", Kind.STRING,
+                "event_timestamp", Kind.DATE_TIME));
+        RuleCompiler.CompiledRule compiled = RuleCompiler.compileCondition(RuleParser.parse(
+                "customer_id = 'c1' AND NOT (country IN ('US') OR NOT event_timestamp < '2023-06-15 14:30:45')",
+                columns), 1);
+        assertEquals("((customer_id = $1::text) AND (NOT (coalesce(country IN ($2::text), false)"
+                + " OR (NOT (event_timestamp < $3::timestamptz)))))", compiled.sql());
+        assertEquals(List.of("c1", "US", OffsetDateTime.of(2023, 6, 15, 14, 30, 45, 0, ZoneOffset.UTC)),
+                compiled.values());
     }
 }
