@@ -1,5 +1,6 @@
 package io.customeranalytics.ingest.datasources;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.customeranalytics.common.auth.Caller;
 import io.customeranalytics.common.auth.Scope;
 import io.customeranalytics.common.auth.TokenAuthenticator;
@@ -7,42 +8,159 @@ import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.customeranalytics.common.schema.Datasource;
+import io.customeranalytics.ingest.jobs.JobsResource;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Tinybird's Data Sources API, as far as it is built: {@code POST /v0/datasources/<name>/truncate}, scope
- * {@code ADMIN}. HTTP only; the SQL lives in {@link TruncateRepository}.
+ * Tinybird's Data Sources API, as far as it is built: {@code POST /v0/datasources/<name>/truncate} and
+ * {@code POST /v0/datasources/<name>/delete}, scope {@code ADMIN}. HTTP only; the rules of a delete live in
+ * {@link DeleteService}, the SQL in {@link TruncateRepository} and {@link DeleteRepository}.
  */
 @Path("/v0/datasources")
-@Tag(name = "Data Sources", description = "Tinybird's Data Sources API: truncate a datasource or its quarantine.")
+@Tag(name = "Data Sources", description = "Tinybird's Data Sources API: delete rows by condition, truncate a"
+        + " datasource or its quarantine.")
 public class DatasourcesResource {
 
     static final String DOC_TRUNCATE = "docs/api.md#truncate";
+    static final String DOC_DELETE = "docs/api.md#delete-rows";
+
+    static final String DELETE_EXAMPLE = """
+            {"id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11", "job_id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11",
+             "delete_id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11",
+             "job_url": "http://localhost:8081/v0/jobs/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11", "status": "done",
+             "job": {"id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11", "job_id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11",
+                     "kind": "delete_data", "status": "done", "created_at": "2026-12-02 06:30:00",
+                     "updated_at": "2026-12-02 06:30:00",
+                     "job_url": "http://localhost:8081/v0/jobs/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11",
+                     "delete_condition": "customer_id = 'cust-789'", "datasource": {"name": "customer_events"},
+                     "rows_affected": 12}}""";
 
     private final TokenAuthenticator authenticator;
     private final TruncateRepository repository;
+    private final DeleteService deletes;
 
-    public DatasourcesResource(TokenAuthenticator authenticator, TruncateRepository repository) {
+    public DatasourcesResource(TokenAuthenticator authenticator, TruncateRepository repository,
+                               DeleteService deletes) {
         this.authenticator = authenticator;
         this.repository = repository;
+        this.deletes = deletes;
+    }
+
+    @POST
+    @Path("{name}/delete")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "deleteDatasourceRows", summary = "Delete the rows of a datasource that match a condition",
+            description = "delete_condition is the segment rule grammar over the datasource's columns (never SQL),"
+                    + " such as customer_id = 'cust-789' or event_timestamp < '2023-01-01 00:00:00'. The parameters"
+                    + " come in an application/x-www-form-urlencoded body (as Tinybird's SDK sends them) or in the"
+                    + " query string. The rows and what is derived only from them go in one transaction, which is"
+                    + " recorded as a job; the answer comes after the commit. dry_run=true only counts.")
+    @SecurityRequirement(name = "bearer")
+    @SecurityRequirement(name = "token")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_FORM_URLENCODED,
+            schema = @Schema(implementation = DeleteForm.class)))
+    @APIResponse(responseCode = "200", description = "Deleted and committed (the job), or with dry_run=true the rows"
+            + " the condition selects",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(oneOf = {DeleteAnswer.class, DryRunAnswer.class}),
+                    examples = @ExampleObject(name = "deleted", value = DELETE_EXAMPLE)))
+    @APIResponse(responseCode = "400", description = "Missing or malformed delete_condition (the message names the"
+            + " problem and its position), or malformed dry_run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "403", ref = ErrorResponsesFilter.FORBIDDEN)
+    @APIResponse(responseCode = "404", description = "Unknown datasource",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
+    @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
+    public Uni<Object> delete(
+            @Parameter(description = "A datasource", required = true, example = "customer_events")
+            @PathParam("name") String name,
+            @Parameter(hidden = true) @Context HttpServerRequest request,
+            @Parameter(hidden = true) String body) {
+        Caller caller = authenticator.authenticate(request);
+        authenticator.requireScope(caller, Scope.ADMIN);
+        Datasource datasource = Datasource.byName(name).orElseThrow(() -> ApiException.notFound(
+                "unknown datasource '" + name + "'; rows can be deleted by condition from "
+                        + String.join(", ", Datasource.names())
+                        + (name.endsWith("_quarantine") ? " (a quarantine can be truncated)" : ""), DOC_DELETE));
+        Map<String, List<String>> form = form(request, body);
+        String condition = parameter(form, request, "delete_condition");
+        boolean dryRun = dryRun(parameter(form, request, "dry_run"));
+        return dryRun
+                ? deletes.dryRun(datasource, condition).map(answer -> answer)
+                : deletes.delete(datasource, condition, JobsResource.jobsUrl(request)).map(answer -> answer);
+    }
+
+    /** The parameters of a form body ({@code application/x-www-form-urlencoded}); none for another body. */
+    private static Map<String, List<String>> form(HttpServerRequest request, String body) {
+        String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        if (body == null || body.isEmpty() || type == null
+                || !type.toLowerCase(Locale.ROOT).startsWith(MediaType.APPLICATION_FORM_URLENCODED)) {
+            return Map.of();
+        }
+        try {
+            return new QueryStringDecoder(body, StandardCharsets.UTF_8, false).parameters();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("the form body is not valid application/x-www-form-urlencoded: "
+                    + e.getMessage(), DOC_DELETE);
+        }
+    }
+
+    /** A parameter from the form body, else from the query string. */
+    private static String parameter(Map<String, List<String>> form, HttpServerRequest request, String name) {
+        List<String> values = form.get(name);
+        return values != null && !values.isEmpty() ? values.get(0) : request.getParam(name);
+    }
+
+    private static boolean dryRun(String value) {
+        if (value == null || value.isEmpty() || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("dry_run must be true or false, got '"
+                + (value.length() > 20 ? value.substring(0, 20) + "..." : value) + "'", DOC_DELETE);
+    }
+
+    /** The form of a delete, for the OpenAPI document. */
+    @Schema(name = "DeleteForm")
+    record DeleteForm(
+            @JsonProperty("delete_condition")
+            @Schema(description = "The rows to delete: the rule grammar over the datasource's columns", required = true,
+                    example = "customer_id = 'cust-789'")
+            String deleteCondition,
+            @JsonProperty("dry_run")
+            @Schema(description = "true: only count the rows", defaultValue = "false")
+            boolean dryRun) {
     }
 
     @POST

@@ -71,11 +71,6 @@ public class ErasureRepository {
             RETURNING erasure_id, customer_sha256, erased_at, rows""".formatted(
             EventChangeLog.pendingPeriodsFrom("events"));
 
-    /** Rebuilds the continuous aggregates' days recorded by erasures (V18); simple protocol, as CALL needs. */
-    private static final String REFRESH_ERASED_DAYS = "CALL refresh_erased_days()";
-
-    private static final String DAYS_TO_REFRESH = "SELECT count(*) FROM aggregate_days_to_refresh";
-
     private static final String RECOMPUTE_PENDING = "SELECT EXISTS (SELECT 1 FROM customer_changes WHERE customer_id = $1)";
 
     private final Pool pool;
@@ -88,17 +83,6 @@ public class ErasureRepository {
         return pool.preparedQuery(ERASE_CUSTOMER)
                 .execute(Tuple.of(customerId, UUID.randomUUID()))
                 .map(rows -> from(rows.iterator().next(), customerId));
-    }
-
-    /** Rebuilds the continuous aggregates' days that erasures recorded. */
-    Uni<Void> refreshErasedDays() {
-        return pool.query(REFRESH_ERASED_DAYS).execute().replaceWithVoid();
-    }
-
-    /** The days still to rebuild. */
-    Uni<Long> daysToRefresh() {
-        return pool.query(DAYS_TO_REFRESH).execute()
-                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Whether segmentation-service has yet to recompute the customer (its change record is still there). */

@@ -1,6 +1,7 @@
 package io.customeranalytics.ingest.erasure;
 
 import io.customeranalytics.common.schema.TimeFormats;
+import io.customeranalytics.ingest.aggregates.AggregateDays;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -18,10 +19,12 @@ public class ErasureService {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final ErasureRepository repository;
+    private final AggregateDays aggregateDays;
     private final ErasureConfig config;
 
-    public ErasureService(ErasureRepository repository, ErasureConfig config) {
+    public ErasureService(ErasureRepository repository, AggregateDays aggregateDays, ErasureConfig config) {
         this.repository = repository;
+        this.aggregateDays = aggregateDays;
         this.config = config;
     }
 
@@ -29,12 +32,7 @@ public class ErasureService {
         long deadline = System.nanoTime() + config.derivedDataWait().toNanos();
         return repository.erase(customerId)
                 .invoke(erasure -> LOG.infof("erasure %s: %s", erasure.erasureId(), erasure.rows()))
-                .chain(erasure -> repository.refreshErasedDays()
-                        // Left recorded: the next erasure (or the aggregates' refresh policy) rebuilds them.
-                        .onFailure().invoke(e -> LOG.warnf("erasure %s: the aggregates' days are left to rebuild: %s",
-                                erasure.erasureId(), e.getMessage()))
-                        .onFailure().recoverWithNull()
-                        .chain(repository::daysToRefresh)
+                .chain(erasure -> aggregateDays.refresh("erasure " + erasure.erasureId())
                         .chain(pending -> derivedErased(customerId, deadline)
                                 .map(derived -> result(erasure, pending, derived))));
     }

@@ -6,9 +6,10 @@ import io.customeranalytics.common.pipes.Revenue;
 import io.customeranalytics.common.rules.Metric;
 import io.customeranalytics.common.rules.Rule;
 import io.customeranalytics.common.rules.RuleException;
-import io.customeranalytics.common.rules.RuleParser;
-import io.customeranalytics.common.segments.SegmentsConfig;
 import io.customeranalytics.common.rules.RuleCompiler;
+import io.customeranalytics.common.rules.RuleParser;
+import io.customeranalytics.common.schema.MembershipLock;
+import io.customeranalytics.common.segments.SegmentsConfig;
 import io.quarkus.arc.Unremovable;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -68,7 +69,7 @@ public class MembershipRefresher {
     static final int BATCH = 10_000;
 
     /** The advisory lock every transaction that writes membership takes (hashtext of it). */
-    public static final String LOCK_KEY = "analytics.membership";
+    public static final String LOCK_KEY = MembershipLock.KEY;
 
     private static final String TRY_LOCK = """
             SELECT pg_try_advisory_xact_lock(hashtext('%s')) AS locked, now() AS now""".formatted(LOCK_KEY);
