@@ -333,6 +333,11 @@ class DeployManifestsTest {
         assertEquals(Optional.of("ingest-service"), route(ingress, PipeRoutes.ERASURES_PATH));
         assertEquals(Optional.of("ingest-service"),
                 route(ingress, PipeRoutes.DATASOURCES_PREFIX + "customer_events/truncate"));
+        assertEquals(Optional.of("ingest-service"),
+                route(ingress, PipeRoutes.DATASOURCES_PREFIX + "customer_events/delete"));
+        assertEquals(Optional.of("ingest-service"), route(ingress, PipeRoutes.JOBS_PATH));
+        assertEquals(Optional.of("ingest-service"),
+                route(ingress, PipeRoutes.JOBS_PATH + "/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11"));
         for (String format : PipeRoutes.FORMATS) {
             for (String pipe : PipeRoutes.SEGMENTATION_PIPES) {
                 assertEquals(Optional.of("segmentation-service"),

@@ -16,8 +16,14 @@ public final class PipeRoutes {
     /** Erasure of one customer, served by ingest-service. */
     public static final String ERASURES_PATH = "/v0/erasures";
 
-    /** Prefix of the Data Sources API ({@code /v0/datasources/<name>/truncate}), served by ingest-service. */
+    /**
+     * Prefix of the Data Sources API ({@code /v0/datasources/<name>/truncate}, {@code .../delete}), served by
+     * ingest-service.
+     */
     public static final String DATASOURCES_PREFIX = "/v0/datasources/";
+
+    /** Tinybird's jobs API ({@code /v0/jobs}, {@code /v0/jobs/<id>}): the deletes' jobs, served by ingest-service. */
+    public static final String JOBS_PATH = "/v0/jobs";
 
     /** Prefix of every pipe endpoint: {@code /v0/pipes/<name>.<format>}. */
     public static final String PIPES_PREFIX = "/v0/pipes/";

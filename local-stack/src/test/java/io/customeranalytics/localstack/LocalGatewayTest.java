@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -65,6 +66,11 @@ class LocalGatewayTest {
                             URI.create("http://127.0.0.1:" + port + "/v0/datasources/customer_events/truncate"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("ingest POST /v0/datasources/customer_events/truncate null ", truncate.body());
+            for (String jobs : List.of("/v0/jobs", "/v0/jobs/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11")) {
+                HttpResponse<String> job = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + jobs)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals("ingest GET " + jobs + " null ", job.body());
+            }
 
             HttpResponse<String> activity = client.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/v0/pipes/customer_activity.csv?customer_id=c%201"))
