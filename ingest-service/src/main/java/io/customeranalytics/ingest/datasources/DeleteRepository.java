@@ -98,8 +98,8 @@ public class DeleteRepository {
     /** %1$s: the table (from the Datasource definition), %2$s: the condition. */
     private static final String COUNT = "SELECT count(*) FROM %1$s WHERE %2$s";
 
-    /** A wait for the membership lock longer than this answers 503 (lock_timeout, retryable). */
-    private static final String LOCK_TIMEOUT = "SET LOCAL lock_timeout = '30s'";
+    /** A wait for the membership lock longer than this answers 503 (lock_timeout, retryable); truncate's too. */
+    static final String LOCK_TIMEOUT = "SET LOCAL lock_timeout = '30s'";
 
     private final Pool pool;
 

@@ -1,6 +1,7 @@
 package io.customeranalytics.ingest.datasources;
 
 import io.customeranalytics.common.schema.Datasource;
+import io.customeranalytics.common.schema.MembershipLock;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,8 +27,13 @@ public class TruncateRepository {
             "TRUNCATE customer_profiles",
             "DELETE FROM customer_metrics_snapshot_state");
 
-    /** The segments and everything segmentation-service keeps per segment. */
+    /**
+     * The segments and everything segmentation-service keeps per segment, under the membership lock
+     * ({@link MembershipLock}, waited for up to 30 s, then 503), so that no refresh writes members meanwhile.
+     */
     private static final List<String> SEGMENTS = List.of(
+            DeleteRepository.LOCK_TIMEOUT,
+            MembershipLock.WAIT,
             "TRUNCATE customer_segments, segment_membership, segment_membership_state, segment_stats,"
                     + " segment_active_days, segment_refresh_errors");
 
