@@ -1,31 +1,24 @@
 package io.customeranalytics.clienttests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.customeranalytics.localstack.DatabaseAddress;
-import io.customeranalytics.localstack.LocalStack;
 import io.customeranalytics.localstack.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.customeranalytics.clienttests.StackCalls.awaitTrue;
+import static io.customeranalytics.clienttests.StackCalls.count;
+import static io.customeranalytics.clienttests.StackCalls.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,41 +31,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(RunningStack.class)
 class CustomerErasureTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private LocalStack stack;
+    private StackCalls calls;
 
     @Test
     void anErasedCustomerLeavesEveryDerivedAnswerBeforeTheErasureAnswers() throws Exception {
-        stack = RunningStack.get();
+        calls = new StackCalls(RunningStack.get());
         String run = "erase-" + UUID.randomUUID().toString().substring(0, 8);
         String customer = run + "-c";
         String segment = run + " label";
-        post("customer_segments", "{\"segment_id\":\"" + run + "\",\"segment_name\":\"" + segment
+        calls.appendOne("customer_segments", "{\"segment_id\":\"" + run + "\",\"segment_name\":\"" + segment
                 + "\",\"segment_type\":\"label\"}");
-        post("customer_profiles", "{\"customer_id\":\"" + customer + "\",\"customer_segment\":\"" + segment
+        calls.appendOne("customer_profiles", "{\"customer_id\":\"" + customer + "\",\"customer_segment\":\"" + segment
                 + "\",\"email\":\"" + customer + "@example.com\",\"lifetime_value\":42}");
-        post("customer_events", "{\"event_id\":\"" + run + "-1\",\"customer_id\":\"" + customer
+        calls.appendOne("customer_events", "{\"event_id\":\"" + run + "-1\",\"customer_id\":\"" + customer
                 + "\",\"event_type\":\"purchase\",\"event_timestamp\":\"1988-08-08 08:00:00\",\"price\":3}");
         String members = "segment_customers.json?segment_name=" + encode(segment);
-        awaitTrue(() -> get("query-service", members).path("rows").asInt() == 1, "the customer is a member");
+        awaitTrue(() -> calls.pipe("query-service", members).path("rows").asInt() == 1, "the customer is a member");
         String day = "customer_behavioral_analysis.json?start_date=1988-08-08%2000:00:00"
                 + "&end_date=1988-08-08%2023:59:59";
-        assertTrue(get("query-service", day).path("data").toString().contains("purchase"));
+        assertTrue(calls.pipe("query-service", day).path("data").toString().contains("purchase"));
 
-        JsonNode erasure = JSON.readTree(postAdmin("/v0/erasures?customer_id=" + encode(customer)));
+        JsonNode erasure = calls.postAdmin("/v0/erasures?customer_id=" + encode(customer), null);
         assertTrue(erasure.path("derived_data_erased").asBoolean(), erasure.toString());
         assertEquals(1, erasure.path("rows").path("customer_events").asInt(), erasure.toString());
 
-        assertEquals(0, get("query-service", members).path("rows").asInt(), "no member left");
-        JsonNode metrics = get("query-service", "segment_metrics.json");
+        assertEquals(0, calls.pipe("query-service", members).path("rows").asInt(), "no member left");
+        JsonNode metrics = calls.pipe("query-service", "segment_metrics.json");
         for (JsonNode row : metrics.path("data")) {
             if (segment.equals(row.path("segment_name").asText())) {
                 assertEquals(0, row.path("customer_count").asInt(), row.toString());
             }
         }
-        assertFalse(get("query-service", day).path("data").toString().contains("purchase"),
+        assertFalse(calls.pipe("query-service", day).path("data").toString().contains("purchase"),
                 "the day's analysis no longer counts the erased purchase");
         DatabaseAddress address = TestDatabase.get();
         try (Connection db = DriverManager.getConnection(address.jdbcUrl(), address.user(), address.password())) {
@@ -91,7 +81,7 @@ class CustomerErasureTest {
 
     @Test
     void anErasureDuringIngestOfTheSameCustomerLeavesNothingOrAWholeCustomer() throws Exception {
-        stack = RunningStack.get();
+        calls = new StackCalls(RunningStack.get());
         String run = "erase-race-" + UUID.randomUUID().toString().substring(0, 8);
         String customer = run + "-c";
         List<CompletableFuture<HttpResponse<String>>> writes = new ArrayList<>();
@@ -103,9 +93,10 @@ class CustomerErasureTest {
                         .append("\",\"event_type\":\"purchase\",\"price\":1,\"event_timestamp\":\"1987-07-0")
                         .append(1 + i % 9).append(" 10:00:00\"}\n");
             }
-            writes.add(http.sendAsync(events("customer_events", body.toString()), HttpResponse.BodyHandlers.ofString()));
+            writes.add(calls.http().sendAsync(calls.append("customer_events", body.toString()),
+                    HttpResponse.BodyHandlers.ofString()));
             if (r == 4) {
-                postAdmin("/v0/erasures?customer_id=" + encode(customer));
+                calls.postAdmin("/v0/erasures?customer_id=" + encode(customer), null);
             }
         }
         for (CompletableFuture<HttpResponse<String>> write : writes) {
@@ -124,64 +115,5 @@ class CustomerErasureTest {
             assertEquals(raw == 0 ? 0 : 1, rows, "a snapshot row exactly when events are left");
             assertTrue(raw % 20 == 0, "whole requests erased or kept, never part of one: " + raw);
         }
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitTrue(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (check.holds()) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("not within 90 s: " + what);
-    }
-
-    private JsonNode get(String service, String pipe) throws Exception {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stack.serviceUrl(service)
-                        + "/v0/pipes/" + pipe + (pipe.contains("?") ? "&" : "?") + "token=" + stack.adminToken()))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, answer.statusCode(), answer.body());
-        return JSON.readTree(answer.body());
-    }
-
-    private void post(String datasource, String row) throws Exception {
-        HttpResponse<String> answer = http.send(events(datasource, row), HttpResponse.BodyHandlers.ofString());
-        assertEquals("{\"successful_rows\":1,\"quarantined_rows\":0}", answer.body());
-    }
-
-    private String postAdmin(String path) throws Exception {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stack.serviceUrl("ingest-service")
-                        + path)).header("Authorization", "Bearer " + stack.adminToken())
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, answer.statusCode(), answer.body());
-        return answer.body();
-    }
-
-    private HttpRequest events(String datasource, String body) {
-        return HttpRequest.newBuilder(URI.create(stack.serviceUrl("ingest-service") + "/v0/events?name="
-                        + datasource + "&wait=true"))
-                .header("Authorization", "Bearer " + stack.adminToken())
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
-    private static long count(Connection db, String sql, String param) throws SQLException {
-        try (PreparedStatement statement = db.prepareStatement(sql)) {
-            statement.setString(1, param);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
-    }
-
-    private static String encode(String text) {
-        return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 }
