@@ -44,7 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>segment rules from a random grammar walk (operators, metrics, hostile literals, nesting, lengths);</li>
  *   <li>whole bodies that are not what they claim (broken JSON, gzip, bytes that are not UTF-8);</li>
  *   <li>every pipe parameter of every endpoint given each hostile value, over the hostile rows now stored,
- *       and the stored hostile customers' own pages.</li>
+ *       and the stored hostile customers' own pages;</li>
+ *   <li>erasures, truncates and deletes by condition: hostile ids and names, random conditions (as dry runs,
+ *       which must answer a count or a 400), hostile values deleted behind the run's prefix (which must delete
+ *       nothing), hostile dry_run values and form bodies.</li>
  * </ol>
  * The bar, for every case: no 5xx; an error answer is our JSON with no class name or stack trace; a 2xx event
  * answer's {@code successful_rows + quarantined_rows} is the rows sent, the datasource grew by exactly the
@@ -131,6 +134,7 @@ class HostileInputTest {
                 bodies();
                 pipes();
                 erasuresAndTruncates();
+                deletes();
                 storedCustomersPages();
                 membershipStillRefreshes();
             } finally {
@@ -452,6 +456,67 @@ class HostileInputTest {
         }
         for (String value : PARAMS) {
             adminCase("erasure and truncate", "/v0/datasources/" + encode(run + value) + "/truncate");
+        }
+    }
+
+    private static final List<String> CONDITION_TOKENS = List.of("event_id", "customer_id", "event_type",
+            "event_timestamp", "session_id", "page_url", "price", "quantity", "country", "age", "signup_date",
+            "last_login", "lifetime_value", "segment_id", "segment_name", "segment_rules", "creation_date",
+            "no_such_column", "=", "!=", "<>", "<", "<=", ">", ">=", "IN", "NOT IN", "BETWEEN", "AND", "OR", "NOT",
+            "IS NULL", "IS NOT NULL", "(", ")", ",", "0", "-1", "1e400", "1e308", "1.5", "'US'", "''",
+            "'2023-06-15 10:00:00'", "'2023-06-15'", "'0000-01-01 00:00:00'", "'2023-02-30'",
+            "'9999-12-31T23:59:59.999999-14:00'", "'unterminated", "'\u0000'", "'\ud83d\ude80'", ";", "--",
+            "$1", "?", "::text", "select", "pg_sleep(10)", "1=1", "true");
+
+    private static final List<String> DELETE_DATASOURCES = List.of("customer_events", "customer_profiles",
+            "customer_segments");
+
+    /**
+     * Deletes by condition: random conditions over every datasource as dry runs (nothing can be deleted); each
+     * hostile value, quoted by the grammar behind the run's prefix, deleted for real (it names no row, so each
+     * must delete nothing); hostile dry_run values, form bodies and datasource names.
+     */
+    private void deletes() throws Exception {
+        for (int i = 0; i < 600; i++) {
+            StringBuilder condition = new StringBuilder();
+            for (int t = 0, tokens = 1 + random.nextInt(16); t < tokens; t++) {
+                condition.append(CONDITION_TOKENS.get(random.nextInt(CONDITION_TOKENS.size()))).append(' ');
+            }
+            deleteCase(DELETE_DATASOURCES.get(random.nextInt(DELETE_DATASOURCES.size())),
+                    "dry_run=true&delete_condition=" + encode(condition.toString().trim()));
+        }
+        for (String value : PARAMS) {
+            String quoted = "'" + (run + "-nobody-" + value).replace("'", "''") + "'";
+            deleteCase("customer_events", "delete_condition=" + encode("customer_id = " + quoted));
+            deleteCase("customer_profiles", "delete_condition=" + encode("customer_id = " + quoted));
+            deleteCase("customer_segments", "delete_condition=" + encode("segment_id = " + quoted));
+            deleteCase("customer_events", "dry_run=" + encode(value) + "&delete_condition=" + encode("event_id = 'x'"));
+            adminCase("delete conditions", "/v0/datasources/" + encode(run + value) + "/delete");
+        }
+        for (String form : List.of("", "=", "&&&", "delete_condition", "delete_condition=", "delete_condition=%zz",
+                "delete_condition=%00", "delete_condition=%C3%28", "dry_run=true", "dry_run=true&delete_condition",
+                "delete_condition=" + "x".repeat(100_000))) {
+            deleteCase("customer_events", form);
+        }
+    }
+
+    /** A delete: a 2xx dry run counts, a 2xx delete deletes nothing (every condition here names no row). */
+    private void deleteCase(String datasource, String form) throws Exception {
+        cases.merge("delete conditions", 1, Integer::sum);
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stack.serviceUrl("ingest-service")
+                        + "/v0/datasources/" + datasource + "/delete"))
+                .header("Authorization", "Bearer " + stack.adminToken())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String what = "delete conditions " + datasource + " " + abbreviate(form);
+        if (checkAnswer(what, answer) && answer.statusCode() / 100 == 2) {
+            JsonNode body = JSON.readTree(answer.body());
+            boolean dryRun = body.has("rows_to_be_deleted");
+            if (dryRun ? !body.path("rows_to_be_deleted").isIntegralNumber()
+                    : body.path("job").path("rows_affected").asLong(-1) != 0) {
+                violations.add(what + ": " + abbreviate(answer.body()));
+            }
         }
     }
 

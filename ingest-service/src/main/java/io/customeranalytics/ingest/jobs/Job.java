@@ -15,7 +15,8 @@ public record Job(
         @Schema(description = "The job's id", example = "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11")
         String id,
         @JsonProperty("job_id")
-        @Schema(description = "The same id, as Tinybird also names it", example = "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11")
+        @Schema(description = "The same id, as Tinybird also names it",
+                example = "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11")
         String jobId,
         @Schema(description = "What the job does", example = "delete_data")
         String kind,
@@ -29,7 +30,8 @@ public record Job(
         @Schema(description = "When it was last changed (UTC): when it ran", example = "2026-12-02 06:30:00")
         String updatedAt,
         @JsonProperty("job_url")
-        @Schema(description = "Where to read it again", example = "http://localhost:8081/v0/jobs/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11")
+        @Schema(description = "Where to read it again",
+                example = "http://localhost:8081/v0/jobs/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11")
         String jobUrl,
         @JsonProperty("delete_condition")
         @Schema(description = "The condition, as sent", example = "event_timestamp < '2023-01-01 00:00:00'")

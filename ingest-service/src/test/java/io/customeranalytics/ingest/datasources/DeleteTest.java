@@ -174,7 +174,8 @@ class DeleteTest {
             pool.preparedQuery("INSERT INTO segment_refresh_errors (segment_id, failed_at, error)"
                     + " VALUES ($1, now(), 'x')").execute(Tuple.of(segment)).await().atMost(Duration.ofSeconds(30));
             pool.preparedQuery("INSERT INTO segment_membership_state (segment_id, refreshed_at, segment_updated_at,"
-                    + " member_count) VALUES ($1, now(), now(), 0)").execute(Tuple.of(segment)).await().atMost(Duration.ofSeconds(30));
+                    + " member_count) VALUES ($1, now(), now(), 0)").execute(Tuple.of(segment))
+                    .await().atMost(Duration.ofSeconds(30));
         }
         given().queryParam("token", ADMIN)
                 .formParam("delete_condition", "segment_type = '" + type + "' AND segment_id != '" + kept + "'")
