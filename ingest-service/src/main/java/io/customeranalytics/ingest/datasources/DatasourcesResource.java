@@ -8,8 +8,10 @@ import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.customeranalytics.common.schema.Datasource;
+import io.customeranalytics.ingest.events.FileAppend;
 import io.customeranalytics.ingest.jobs.JobsResource;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -21,6 +23,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -29,8 +32,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -39,17 +48,20 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Tinybird's Data Sources API, as far as it is built: {@code POST /v0/datasources/<name>/truncate} and
- * {@code POST /v0/datasources/<name>/delete}, scope {@code ADMIN}. HTTP only; the rules of a delete live in
- * {@link DeleteService}, the SQL in {@link TruncateRepository} and {@link DeleteRepository}.
+ * Tinybird's Data Sources API, as far as it is built: {@code POST /v0/datasources?mode=append} (a file, scope
+ * {@code DATASOURCES:APPEND:<name>}), {@code POST /v0/datasources/<name>/truncate} and
+ * {@code POST /v0/datasources/<name>/delete} (scope {@code ADMIN}). HTTP only; the append lives in
+ * {@link FileAppend}, the rules of a delete in {@link DeleteService}, the SQL in {@link TruncateRepository} and
+ * {@link DeleteRepository}.
  */
 @Path("/v0/datasources")
-@Tag(name = "Data Sources", description = "Tinybird's Data Sources API: delete rows by condition, truncate a"
-        + " datasource or its quarantine.")
+@Tag(name = "Data Sources", description = "Tinybird's Data Sources API: append a CSV or NDJSON file, delete rows by"
+        + " condition, truncate a datasource or its quarantine.")
 public class DatasourcesResource {
 
     static final String DOC_TRUNCATE = "docs/api.md#truncate";
     static final String DOC_DELETE = "docs/api.md#delete-rows";
+    static final String DOC_APPEND = "docs/api.md#append-a-file";
 
     static final String DELETE_EXAMPLE = """
             {"id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11", "job_id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11",
@@ -65,12 +77,121 @@ public class DatasourcesResource {
     private final TokenAuthenticator authenticator;
     private final TruncateRepository repository;
     private final DeleteService deletes;
+    private final FileAppend files;
 
     public DatasourcesResource(TokenAuthenticator authenticator, TruncateRepository repository,
-                               DeleteService deletes) {
+                               DeleteService deletes, FileAppend files) {
         this.authenticator = authenticator;
         this.repository = repository;
         this.deletes = deletes;
+        this.files = files;
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "appendDatasourceFile", summary = "Append a CSV or NDJSON file to a datasource",
+            description = "The file comes as a multipart file part (the SDK's field csv, whatever the format) or as"
+                    + " the whole body, gzip or not. It is streamed in chunks, each validated, quarantined and"
+                    + " written as the Events API writes a request; the answer comes after the last commit.")
+    @SecurityRequirement(name = "bearer")
+    @SecurityRequirement(name = "token")
+    @APIResponse(responseCode = "200", description = "Every row stored or quarantined and committed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = AppendResult.class)))
+    @APIResponse(responseCode = "400", description = "Missing name, a mode other than append, an unknown format or"
+            + " dialect, no file, or a file that cannot be read to its end (the message says what was stored)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "403", ref = ErrorResponsesFilter.FORBIDDEN)
+    @APIResponse(responseCode = "404", description = "Unknown datasource",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "413", description = "A line longer than 16 MiB, or an upload over the HTTP limit",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
+    @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
+    public AppendResult appendFile(
+            @Parameter(description = "The datasource to append to", required = true, example = "customer_events",
+                    schema = @Schema(type = SchemaType.STRING,
+                            enumeration = {"customer_events", "customer_profiles", "customer_segments"}))
+            @RestQuery String name,
+            @Parameter(description = "append (the datasources exist already)", example = "append",
+                    schema = @Schema(type = SchemaType.STRING, enumeration = {"append"}, defaultValue = "append"))
+            @RestQuery String mode,
+            @Parameter(description = "csv or ndjson; by default from the file name (.ndjson, .jsonl), else csv",
+                    schema = @Schema(type = SchemaType.STRING, enumeration = {"csv", "ndjson"}))
+            @RestQuery String format,
+            @Parameter(description = "CSV: the delimiter, one character (default ,)", example = ",")
+            @RestQuery("dialect_delimiter") String delimiter,
+            @Parameter(description = "CSV: the line ending, \\n or \\r\\n (either is read)")
+            @RestQuery("dialect_new_line") String newLine,
+            @Parameter(description = "CSV: the escape character, one character (default none: a quote is doubled)")
+            @RestQuery("dialect_escapechar") String escape,
+            @Parameter(hidden = true) @Context HttpServerRequest request,
+            @RestForm(FileUpload.ALL) List<FileUpload> parts) {
+        Datasource datasource = appendable(request, name);
+        FileUpload file = parts == null ? null : parts.stream().findFirst().orElse(null);
+        if (file == null) {
+            throw ApiException.badRequest("no file in the multipart body: send it as a file part, such as"
+                    + " curl -F csv=@events.csv", DOC_APPEND);
+        }
+        AppendOptions options = AppendOptions.of(mode, format, file.fileName(), delimiter, newLine, escape);
+        try (InputStream in = Files.newInputStream(file.uploadedFile())) {
+            return appended(datasource, files.append(datasource, in, false, options.format(), options.delimiter(),
+                    options.escape()));
+        } catch (IOException e) {
+            throw ApiException.badRequest("the uploaded file could not be read", DOC_APPEND);
+        }
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    // The same operation as appendFile, with the file as the whole body: one path and method have one operation.
+    @Operation(hidden = true)
+    public AppendResult appendBody(
+            @RestQuery String name,
+            @RestQuery String mode,
+            @RestQuery String format,
+            @RestQuery("dialect_delimiter") String delimiter,
+            @RestQuery("dialect_new_line") String newLine,
+            @RestQuery("dialect_escapechar") String escape,
+            @Context HttpServerRequest request,
+            InputStream body) {
+        Datasource datasource = appendable(request, name);
+        String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith(MediaType.APPLICATION_FORM_URLENCODED)) {
+            throw ApiException.badRequest("importing from a url is not built: upload the file instead (a multipart"
+                    + " file part, or the whole body)", DOC_APPEND);
+        }
+        AppendOptions options = AppendOptions.of(mode, format, null, delimiter, newLine, escape);
+        String encoding = request.getHeader("Content-Encoding");
+        boolean gzip = encoding != null && List.of("gzip", "x-gzip").contains(encoding.strip().toLowerCase(Locale.ROOT));
+        if (encoding != null && !gzip && !encoding.isBlank() && !encoding.equalsIgnoreCase("identity")) {
+            throw ApiException.badRequest("unsupported Content-Encoding '" + encoding + "'; send gzip or none",
+                    DOC_APPEND);
+        }
+        return appended(datasource, files.append(datasource, body, gzip, options.format(), options.delimiter(),
+                options.escape()));
+    }
+
+    /** The datasource named, once the caller may append to it. */
+    private Datasource appendable(HttpServerRequest request, String name) {
+        Caller caller = authenticator.authenticate(request);
+        if (name == null || name.isBlank()) {
+            throw ApiException.badRequest("missing parameter 'name': the datasource to append to, one of "
+                    + Datasource.names(), DOC_APPEND);
+        }
+        Datasource datasource = Datasource.byName(name).orElseThrow(() -> ApiException.notFound(
+                "unknown datasource '" + name + "'; known: " + Datasource.names(), DOC_APPEND));
+        authenticator.requireScope(caller, Scope.append(datasource.tableName()));
+        return datasource;
+    }
+
+    private static AppendResult appended(Datasource datasource, FileAppend.Appended appended) {
+        return new AppendResult(appended.successfulRows(), appended.quarantinedRows(),
+                appended.importId().toString(), new AppendResult.AppendedDatasource(datasource.tableName()));
     }
 
     @POST

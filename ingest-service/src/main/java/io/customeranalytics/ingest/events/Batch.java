@@ -22,13 +22,19 @@ final class Batch implements BodyParser.Sink {
     }
 
     private final Datasource datasource;
-    private final UUID importId = UUID.randomUUID();
+    private final UUID importId;
     private final List<Accepted> accepted = new ArrayList<>();
     private final List<QuarantineRow> quarantined = new ArrayList<>();
     private final boolean keepSources;
 
     Batch(Datasource datasource) {
+        this(datasource, UUID.randomUUID());
+    }
+
+    /** @param importId the quarantine's {@code c__import_id}: one per request, shared by a file's chunks */
+    Batch(Datasource datasource, UUID importId) {
         this.datasource = datasource;
+        this.importId = importId;
         // Segments are checked against the stored names later, and may still be quarantined then.
         this.keepSources = datasource == Datasource.CUSTOMER_SEGMENTS;
     }

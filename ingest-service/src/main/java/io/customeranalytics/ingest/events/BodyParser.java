@@ -48,13 +48,19 @@ final class BodyParser {
     private static final Pattern ALLOWED = Pattern.compile("maximum allowed \\((\\d+)");
 
     private final ObjectReader reader;
+    private final long maxValueBytes;
 
-    BodyParser(ObjectMapper mapper) {
+    /**
+     * @param maxValueBytes the most bytes held at once: one line, or the lines of a first value that spans several
+     *                      (a pretty-printed body); more fails the parse with {@link LineReader.LineTooLongException}
+     */
+    BodyParser(ObjectMapper mapper, long maxValueBytes) {
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.maxValueBytes = maxValueBytes;
     }
 
     void parse(InputStream body, Sink sink) throws IOException {
-        LineReader lines = new LineReader(body);
+        LineReader lines = new LineReader(body, maxValueBytes);
         byte[] first = nextNonBlank(lines);
         if (first == null) {
             return;
@@ -75,8 +81,13 @@ final class BodyParser {
         // The first value goes on over several lines: a pretty-printed body, or a broken first line.
         List<byte[]> pending = new ArrayList<>();
         pending.add(first);
+        long held = first.length;
         byte[] next;
         while (!scanner.closed() && (next = lines.next()) != null) {
+            held += next.length + 1;
+            if (held > maxValueBytes) {
+                throw new LineReader.LineTooLongException(maxValueBytes);
+            }
             pending.add(next);
             scanner.feed(next);
         }

@@ -66,7 +66,8 @@ public class EventsResource {
         this.authenticator = authenticator;
         this.service = service;
         this.config = config;
-        this.parser = new BodyParser(mapper);
+        // The body's own limits bound what the parser holds.
+        this.parser = new BodyParser(mapper, config.maxDecompressedBytes());
     }
 
     @POST

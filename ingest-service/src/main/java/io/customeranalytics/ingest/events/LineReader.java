@@ -6,19 +6,29 @@ import java.util.Arrays;
 
 /**
  * Splits a byte stream into lines on {@code \n}, dropping a trailing {@code \r} and a leading UTF-8 byte order
- * mark. Only one line is held at a time.
+ * mark. Only one line is held at a time, of at most {@code maxLineBytes}.
  */
 final class LineReader {
 
     private final InputStream in;
+    private final long maxLineBytes;
     private final byte[] buffer = new byte[64 * 1024];
     private int position;
     private int limit;
     private byte[] line = new byte[1024];
     private boolean first = true;
 
-    LineReader(InputStream in) {
+    /** @throws LineTooLongException from {@link #next} for a line of more than {@code maxLineBytes} */
+    LineReader(InputStream in, long maxLineBytes) {
         this.in = in;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** A line longer than the reader holds. */
+    static final class LineTooLongException extends IOException {
+        LineTooLongException(long max) {
+            super("a line is longer than " + max + " bytes", null);
+        }
     }
 
     /** The next line without its terminator, or null at the end of the stream. */
@@ -40,6 +50,9 @@ final class LineReader {
                 position++;
             }
             int chunk = position - start;
+            if ((long) length + chunk > maxLineBytes) {
+                throw new LineTooLongException(maxLineBytes);
+            }
             if (length + chunk > line.length) {
                 line = Arrays.copyOf(line, Math.max(line.length * 2, length + chunk));
             }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How a body becomes rows: NDJSON lines, or one object / one array as a whole. */
@@ -34,9 +35,22 @@ class BodyParserTest {
     }
 
     private static Collected parse(String body) throws IOException {
+        return parse(body, Long.MAX_VALUE);
+    }
+
+    private static Collected parse(String body, long maxValueBytes) throws IOException {
         Collected sink = new Collected();
-        new BodyParser(new ObjectMapper()).parse(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), sink);
+        new BodyParser(new ObjectMapper(), maxValueBytes)
+                .parse(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), sink);
         return sink;
+    }
+
+    @Test
+    void holdsNoMoreThanItsLimitOfALineOrOfAValueOverSeveralLines() throws IOException {
+        assertEquals(List.of("1", "2"), parse("{\"k\":1}\n{\"k\":2}", 8).rows);
+        assertThrows(LineReader.LineTooLongException.class, () -> parse("{\"k\":1}\n{\"k\":\"22\"}", 8));
+        assertThrows(LineReader.LineTooLongException.class, () -> parse("[\n{\"k\":1},\n{\"k\":2}\n]", 12));
+        assertEquals(List.of("1", "2"), parse("[\n{\"k\":1},\n{\"k\":2}\n]", 40).rows);
     }
 
     @Test
