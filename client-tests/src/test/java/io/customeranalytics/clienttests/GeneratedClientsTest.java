@@ -1,7 +1,10 @@
 package io.customeranalytics.clienttests;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.customeranalytics.client.ingest.api.DataSourcesApi;
 import io.customeranalytics.client.ingest.api.EventsApi;
+import io.customeranalytics.client.ingest.model.AppendResult;
+import io.customeranalytics.client.ingest.model.DeleteAnswer;
 import io.customeranalytics.client.ingest.model.IngestResult;
 import io.customeranalytics.client.query.api.PipesApi;
 import io.customeranalytics.client.query.model.CustomerActivityResponse;
@@ -17,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.File;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -36,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GeneratedClientsTest {
 
     private static EventsApi events;
+    private static DataSourcesApi datasources;
     private static PipesApi queries;
     private static io.customeranalytics.client.segmentation.api.PipesApi segmentation;
     private static PipesApi unauthorizedQueries;
@@ -51,6 +57,7 @@ class GeneratedClientsTest {
         ingestClient.updateBaseUri(base);
         ingestClient.setRequestInterceptor(bearer);
         events = new EventsApi(ingestClient);
+        datasources = new DataSourcesApi(ingestClient);
 
         var queryClient = new io.customeranalytics.client.query.ApiClient();
         queryClient.updateBaseUri(base);
@@ -93,6 +100,31 @@ class GeneratedClientsTest {
         assertEquals(2L, activity.getRows());
         assertEquals(List.of("page_view", "purchase"), activity.getData().stream()
                 .map(row -> row.getEventType()).sorted().toList());
+    }
+
+    @Test
+    void appendsAFileAndDeletesItsRowsByConditionThroughTheClient() throws Exception {
+        String customer = "client-file-" + UUID.randomUUID();
+        File csv = File.createTempFile("events", ".csv");
+        try {
+            Files.writeString(csv.toPath(), "event_id,customer_id,event_type,event_timestamp\n"
+                    + customer + "-1," + customer + ",page_view,2023-06-15 14:30:45\n"
+                    + customer + "-2," + customer + ",page_view,yesterday\n");
+            AppendResult appended = datasources.appendDatasourceFile("customer_events", null, null, null, "csv",
+                    "append", csv, null);
+            assertEquals(1L, appended.getSuccessfulRows());
+            assertEquals(1L, appended.getQuarantinedRows());
+            assertNotNull(appended.getImportId());
+        } finally {
+            Files.delete(csv.toPath());
+        }
+        assertEquals(1L, queries.customerActivity(customer, null, null, null, null).getRows());
+        assertEquals(1L, datasources.deleteDatasourceRows("customer_events", "customer_id = '" + customer + "'", true)
+                .getRowsToBeDeleted());
+        DeleteAnswer deleted = datasources.deleteDatasourceRows("customer_events",
+                "customer_id = '" + customer + "'", false);
+        assertEquals("done", deleted.getStatus());
+        assertEquals(0L, queries.customerActivity(customer, null, null, null, null).getRows());
     }
 
     @Test

@@ -335,6 +335,7 @@ class DeployManifestsTest {
                 route(ingress, PipeRoutes.DATASOURCES_PREFIX + "customer_events/truncate"));
         assertEquals(Optional.of("ingest-service"),
                 route(ingress, PipeRoutes.DATASOURCES_PREFIX + "customer_events/delete"));
+        assertEquals(Optional.of("ingest-service"), route(ingress, PipeRoutes.DATASOURCES_PATH));
         assertEquals(Optional.of("ingest-service"), route(ingress, PipeRoutes.JOBS_PATH));
         assertEquals(Optional.of("ingest-service"),
                 route(ingress, PipeRoutes.JOBS_PATH + "/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11"));

@@ -46,7 +46,8 @@ final class LocalGateway implements AutoCloseable {
     /** The port of the service that serves {@code path}, or -1. */
     int target(String path) {
         if (path.equals(PipeRoutes.EVENTS_PATH) || path.equals(PipeRoutes.ERASURES_PATH)
-                || path.startsWith(PipeRoutes.DATASOURCES_PREFIX) || path.equals(PipeRoutes.JOBS_PATH)
+                || path.equals(PipeRoutes.DATASOURCES_PATH) || path.startsWith(PipeRoutes.DATASOURCES_PREFIX)
+                || path.equals(PipeRoutes.JOBS_PATH)
                 || path.startsWith(PipeRoutes.JOBS_PATH + "/")) {
             return ingestPort;
         }

@@ -22,6 +22,9 @@ public final class PipeRoutes {
      */
     public static final String DATASOURCES_PREFIX = "/v0/datasources/";
 
+    /** The Data Sources API's append of a file ({@code POST /v0/datasources?name=...}), served by ingest-service. */
+    public static final String DATASOURCES_PATH = "/v0/datasources";
+
     /** Tinybird's jobs API ({@code /v0/jobs}, {@code /v0/jobs/<id>}): the deletes' jobs, served by ingest-service. */
     public static final String JOBS_PATH = "/v0/jobs";
 

@@ -66,7 +66,8 @@ class LocalGatewayTest {
                             URI.create("http://127.0.0.1:" + port + "/v0/datasources/customer_events/truncate"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("ingest POST /v0/datasources/customer_events/truncate null ", truncate.body());
-            for (String jobs : List.of("/v0/jobs", "/v0/jobs/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11")) {
+            for (String jobs : List.of("/v0/jobs", "/v0/jobs/0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11",
+                    "/v0/datasources")) {
                 HttpResponse<String> job = client.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + jobs)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals("ingest GET " + jobs + " null ", job.body());

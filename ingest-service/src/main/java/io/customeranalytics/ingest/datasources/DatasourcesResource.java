@@ -119,21 +119,25 @@ public class DatasourcesResource {
                     schema = @Schema(type = SchemaType.STRING, enumeration = {"append"}, defaultValue = "append"))
             @RestQuery String mode,
             @Parameter(description = "csv or ndjson; by default from the file name (.ndjson, .jsonl), else csv",
-                    schema = @Schema(type = SchemaType.STRING, enumeration = {"csv", "ndjson"}))
+                    example = "csv", schema = @Schema(type = SchemaType.STRING, enumeration = {"csv", "ndjson"}))
             @RestQuery String format,
             @Parameter(description = "CSV: the delimiter, one character (default ,)", example = ",")
             @RestQuery("dialect_delimiter") String delimiter,
-            @Parameter(description = "CSV: the line ending, \\n or \\r\\n (either is read)")
+            @Parameter(description = "CSV: the line ending, \\n or \\r\\n (either is read)", example = "\\n")
             @RestQuery("dialect_new_line") String newLine,
-            @Parameter(description = "CSV: the escape character, one character (default none: a quote is doubled)")
+            @Parameter(description = "CSV: the escape character, one character (default none: a quote is doubled)",
+                    example = "\\")
             @RestQuery("dialect_escapechar") String escape,
             @Parameter(hidden = true) @Context HttpServerRequest request,
-            @RestForm(FileUpload.ALL) List<FileUpload> parts) {
+            @Parameter(description = "The file, CSV or NDJSON, gzip or not: the SDK's field, whatever the format")
+            @RestForm("csv") FileUpload csv,
+            // Read as well, undocumented: a generated client would send every documented part.
+            @Schema(hidden = true) @RestForm("ndjson") FileUpload ndjson) {
         Datasource datasource = appendable(request, name);
-        FileUpload file = parts == null ? null : parts.stream().findFirst().orElse(null);
+        FileUpload file = csv != null ? csv : ndjson;
         if (file == null) {
-            throw ApiException.badRequest("no file in the multipart body: send it as a file part, such as"
-                    + " curl -F csv=@events.csv", DOC_APPEND);
+            throw ApiException.badRequest("no file in the multipart body: send it as the file part csv (or"
+                    + " ndjson), such as curl -F csv=@events.csv", DOC_APPEND);
         }
         AppendOptions options = AppendOptions.of(mode, format, file.fileName(), delimiter, newLine, escape);
         try (InputStream in = Files.newInputStream(file.uploadedFile())) {
@@ -211,7 +215,7 @@ public class DatasourcesResource {
     @APIResponse(responseCode = "200", description = "Deleted and committed (the job), or with dry_run=true the rows"
             + " the condition selects",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(oneOf = {DeleteAnswer.class, DryRunAnswer.class}),
+                    schema = @Schema(implementation = DeleteAnswer.class),
                     examples = @ExampleObject(name = "deleted", value = DELETE_EXAMPLE)))
     @APIResponse(responseCode = "400", description = "Missing or malformed delete_condition (the message names the"
             + " problem and its position), or malformed dry_run",
@@ -221,7 +225,7 @@ public class DatasourcesResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
     @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
-    public Uni<Object> delete(
+    public Uni<DeleteAnswer> delete(
             @Parameter(description = "A datasource", required = true, example = "customer_events")
             @PathParam("name") String name,
             @Parameter(hidden = true) @Context HttpServerRequest request,
@@ -236,8 +240,8 @@ public class DatasourcesResource {
         String condition = parameter(form, request, "delete_condition");
         boolean dryRun = dryRun(parameter(form, request, "dry_run"));
         return dryRun
-                ? deletes.dryRun(datasource, condition).map(answer -> answer)
-                : deletes.delete(datasource, condition, JobsResource.jobsUrl(request)).map(answer -> answer);
+                ? deletes.dryRun(datasource, condition)
+                : deletes.delete(datasource, condition, JobsResource.jobsUrl(request));
     }
 
     /** The parameters of a form body ({@code application/x-www-form-urlencoded}); none for another body. */

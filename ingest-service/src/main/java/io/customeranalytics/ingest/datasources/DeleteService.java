@@ -28,9 +28,9 @@ public class DeleteService {
         this.jobs = jobs;
     }
 
-    Uni<DryRunAnswer> dryRun(Datasource datasource, String condition) {
+    Uni<DeleteAnswer> dryRun(Datasource datasource, String condition) {
         return repository.count(datasource, condition)
-                .map(DryRunAnswer::new);
+                .map(DeleteAnswer::dryRun);
     }
 
     Uni<DeleteAnswer> delete(Datasource datasource, String condition, String jobsUrl) {
