@@ -29,23 +29,7 @@ public final class CsvCopy {
     }
 
     public void row(Object... values) {
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                buffer.append(',');
-            }
-            Object value = values[i];
-            if (value == null) {
-                continue;
-            }
-            String text = value.toString();
-            if (text.isEmpty() || text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0
-                    || text.indexOf('\r') >= 0) {
-                buffer.append('"').append(text.replace("\"", "\"\"")).append('"');
-            } else {
-                buffer.append(text);
-            }
-        }
-        buffer.append('\n');
+        append(buffer, values);
         rows++;
         if (buffer.length() >= COPY_BUFFER_BYTES) {
             flush();
@@ -60,6 +44,29 @@ public final class CsvCopy {
             throw new IllegalStateException(e);
         }
         buffer.setLength(0);
+    }
+
+    /**
+     * One CSV record, with its line feed: null is an empty unquoted value (COPY's NULL), an empty string is quoted.
+     */
+    public static void append(StringBuilder out, Object... values) {
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            Object value = values[i];
+            if (value == null) {
+                continue;
+            }
+            String text = value.toString();
+            if (text.isEmpty() || text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0
+                    || text.indexOf('\r') >= 0) {
+                out.append('"').append(text.replace("\"", "\"\"")).append('"');
+            } else {
+                out.append(text);
+            }
+        }
+        out.append('\n');
     }
 
     public long finish() {

@@ -168,9 +168,14 @@ public final class LoadScaleData {
 
     /** One event as a row of {@link #COPY_EVENTS}. */
     public static void copyEvent(CsvCopy copy, ScaleData.Event e) {
-        copy.row(e.eventId(), e.customerId(), e.eventType(), ScaleData.TIMESTAMP.format(e.timestamp()),
+        copy.row(eventValues(e));
+    }
+
+    /** An event's values in the order of {@link #COPY_EVENTS}, which is also the table's column order. */
+    public static Object[] eventValues(ScaleData.Event e) {
+        return new Object[] {e.eventId(), e.customerId(), e.eventType(), ScaleData.TIMESTAMP.format(e.timestamp()),
                 e.sessionId(), e.pageUrl(), e.productId(), e.categoryId(), e.deviceType(), e.country(),
-                e.referrer(), e.userAgent(), e.price(), e.quantity());
+                e.referrer(), e.userAgent(), e.price(), e.quantity()};
     }
 
     private static void step(String what, long startNanos, long rows) {

@@ -174,7 +174,9 @@ public final class BenchRun {
 
         List<IngestCases.IngestCase> ingestCases = IngestCases.ALL.stream()
                 .filter(c -> phases.contains("ingest") && (only == null || only.contains(c.name()))).toList();
-        if (!ingestCases.isEmpty()) {
+        List<FileAppends.FileCase> fileCases = FileAppends.ALL.stream()
+                .filter(c -> phases.contains("ingest") && (only == null || only.contains(c.name()))).toList();
+        if (!ingestCases.isEmpty() || !fileCases.isEmpty()) {
             DatabaseAddress ingestDb = freshDatabase(serverAddress, dbName + "_ingest");
             DatabaseAddress copyDb = freshDatabase(serverAddress, dbName + "_copy");
             SchemaMigrator.migrate(copyDb);
@@ -200,6 +202,26 @@ public final class BenchRun {
                     results.add(new CaseResult(http.name(), http.kind(), http.description(), http.clients(),
                             http.ok(), http.ko(), http.p50(), http.p95(), http.p99(), http.max(),
                             http.requestsPerSecond(), http.rowsPerSecond(), copy, http.maxRssKb(), http.note()));
+                }
+                for (FileAppends.FileCase fileCase : fileCases) {
+                    List<ScaleData.Event> rows = IngestRows.of(fileCase.name(), fileCase.rows(), seed, end);
+                    Path file = FileAppends.write(out.resolve("files"), fileCase, rows);
+                    System.out.printf("%s: one request of %,d rows (%,d bytes) ...%n", fileCase.name(), rows.size(),
+                            Files.size(file));
+                    double seconds;
+                    Map<String, Long> rss;
+                    try (RssSampler sampler = new RssSampler(stack.pids())) {
+                        seconds = FileAppends.post(stack.serviceUrl("ingest-service"), token, fileCase, file,
+                                rows.size());
+                        rss = sampler.peaks();
+                    }
+                    Files.delete(file);
+                    System.out.printf("%s: %.1f s, %,.0f rows/s; COPY of the same rows ...%n", fileCase.name(),
+                            seconds, rows.size() / seconds);
+                    Baseline.Result copy = Baseline.copy(copyDb, rows, rows.size());
+                    double ms = seconds * 1000;
+                    results.add(new CaseResult(fileCase.name(), "ingest", fileCase.description(), 1, 1, 0, ms, ms,
+                            ms, ms, 1 / seconds, rows.size() / seconds, copy, rss, stack.exited().orElse("")));
                 }
             }
         }
