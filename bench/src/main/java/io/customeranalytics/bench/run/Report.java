@@ -134,7 +134,10 @@ final class Report {
         md.append("`POST /v0/events?name=customer_events&wait=true` into an empty database, ingest-service alone; ")
                 .append("every request must answer 200 with no quarantined row. Baseline: COPY of the same rows ")
                 .append("(the rows the requests carried) into another empty database of the same schema, 10,000 ")
-                .append("rows per statement. Ratio = endpoint rows/s / COPY rows/s.\n\n");
+                .append("rows per statement. Ratio = endpoint rows/s / COPY rows/s. The `file_` cases send one CSV ")
+                .append("file instead, in one request to the Data Sources API (`POST /v0/datasources?name=")
+                .append("customer_events&mode=append`), which must store every row; their baseline is the COPY of ")
+                .append("the same rows in one statement, and their p50 is the whole request.\n\n");
         md.append("| case | senders | requests | errors | p50 ms | p95 ms | p99 ms | req/s | rows/s | COPY rows/s | ratio | peak RSS MB (ingest) |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (CaseResult r : results) {

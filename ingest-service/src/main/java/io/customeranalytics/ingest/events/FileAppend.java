@@ -10,7 +10,10 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -19,10 +22,12 @@ import java.util.zip.ZipException;
  * The Data Sources API's append of a file ({@code POST /v0/datasources?mode=append}): the file is read as a
  * stream, CSV or NDJSON, and written in chunks of at most {@link #CHUNK_ROWS} rows (or {@link #CHUNK_BYTES} of
  * their text), each through the Events API's write path: the same validation, quarantine, idempotency and
- * metrics, one transaction per chunk. Memory holds one chunk whatever the file's size, because the next chunk is
- * read only once the last one has committed: this runs on a worker thread and waits for each commit (the file
- * is a blocking stream, so the wait is what bounds the memory). A gzip file is read decompressed, whether it says
- * so in {@code Content-Encoding} or only by its first bytes.
+ * metrics, one transaction per chunk. Events are written {@link #EVENT_CHUNKS_IN_FLIGHT} chunks at a time while
+ * the next is read (their order does not matter: each event is idempotent on its own); profiles and segments one
+ * chunk at a time, in file order, so that the last row for a key wins. Memory holds those chunks whatever the
+ * file's size: this runs on a worker thread and waits for a commit before it reads past them (the file is a
+ * blocking stream, so the wait is what bounds the memory). A gzip file is read decompressed, whether it says so
+ * in {@code Content-Encoding} or only by its first bytes.
  */
 @ApplicationScoped
 public class FileAppend {
@@ -34,8 +39,10 @@ public class FileAppend {
     public record Appended(long successfulRows, long quarantinedRows, UUID importId) {
     }
 
-    static final int CHUNK_ROWS = 5_000;
-    static final long CHUNK_BYTES = 8L * 1024 * 1024;
+    static final int CHUNK_ROWS = 10_000;
+    static final long CHUNK_BYTES = 16L * 1024 * 1024;
+    /** Event chunks written at once, while the next is read. */
+    static final int EVENT_CHUNKS_IN_FLIGHT = 3;
     /** The longest line (NDJSON) or value spanning lines held at once. */
     static final long MAX_VALUE_BYTES = 16L * 1024 * 1024;
 
@@ -64,10 +71,10 @@ public class FileAppend {
             }
         } catch (IOException e) {
             // What was read before the failure is stored, so that the message tells the whole truth.
-            chunks.flush();
+            chunks.finish();
             throw unreadable(e, chunks);
         }
-        chunks.flush();
+        chunks.finish();
         return new Appended(chunks.successful, chunks.quarantined, chunks.importId);
     }
 
@@ -98,11 +105,16 @@ public class FileAppend {
         return gzip || magic ? new GZIPInputStream(in, 64 * 1024) : in;
     }
 
-    /** Collects rows into a batch and writes it, waiting for its commit, each time it is full. */
+    /**
+     * Collects rows into a batch and writes it each time it is full, with at most {@code inFlight} writes not yet
+     * committed.
+     */
     private final class Chunks implements BodyParser.Sink {
 
         private final Datasource datasource;
         private final UUID importId = UUID.randomUUID();
+        private final int inFlight;
+        private final Deque<CompletableFuture<WriteOutcome>> writing = new ArrayDeque<>();
         private Batch batch;
         private long bytes;
         private long successful;
@@ -110,6 +122,7 @@ public class FileAppend {
 
         Chunks(Datasource datasource) {
             this.datasource = datasource;
+            this.inFlight = datasource == Datasource.CUSTOMER_EVENTS ? EVENT_CHUNKS_IN_FLIGHT : 1;
             this.batch = new Batch(datasource, importId);
         }
 
@@ -128,24 +141,48 @@ public class FileAppend {
         private void grew(String raw) {
             bytes += raw.length();
             if (batch.received() >= CHUNK_ROWS || bytes >= CHUNK_BYTES) {
-                flush();
+                write();
             }
         }
 
-        void flush() {
+        /** Starts writing the batch, once fewer than {@code inFlight} writes are outstanding. */
+        private void write() {
             if (batch.received() == 0) {
                 return;
             }
+            while (writing.size() >= inFlight) {
+                committed(writing.removeFirst());
+            }
+            writing.addLast(service.write(batch).subscribeAsCompletionStage());
+            batch = new Batch(datasource, importId);
+            bytes = 0;
+        }
+
+        /** Writes what is left and waits for every write to commit; the first failure is thrown. */
+        void finish() {
+            write();
+            RuntimeException failure = null;
+            while (!writing.isEmpty()) {
+                try {
+                    committed(writing.removeFirst());
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        private void committed(CompletableFuture<WriteOutcome> write) {
             WriteOutcome outcome;
             try {
-                outcome = service.write(batch).await().indefinitely();
+                outcome = write.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
             successful += outcome.stored() + outcome.deduplicated();
             quarantined += outcome.quarantined();
-            batch = new Batch(datasource, importId);
-            bytes = 0;
         }
     }
 }
