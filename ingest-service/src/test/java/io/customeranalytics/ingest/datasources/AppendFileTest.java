@@ -6,20 +6,20 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 
+import static io.customeranalytics.ingest.datasources.DatabaseReads.count;
+import static io.customeranalytics.ingest.datasources.DatabaseReads.id;
+import static io.customeranalytics.ingest.datasources.DatabaseReads.strings;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -42,7 +42,7 @@ class AppendFileTest {
 
     @Test
     void appendsACsvFileWithAHeaderAndQuarantinesItsBadRowsOnTheirOwn() {
-        String run = id("csv");
+        String run = id("append-csv");
         String csv = "event_id,customer_id,event_type,event_timestamp,price,quantity,page_url\n"
                 + run + "-1," + run + ",purchase,2021-03-04 10:00:00,49.99,2,\"https://example.com/a,b\"\n"
                 + run + "-2," + run + ",page_view,2021-03-04T11:00:00Z,,,\n"
@@ -58,18 +58,18 @@ class AppendFileTest {
                 .body("datasource.name", equalTo("customer_events"))
                 .extract().jsonPath();
         assertEquals(List.of(run + "-1 49.99 2 https://example.com/a,b", run + "-2 null null null"),
-                strings("SELECT event_id || ' ' || coalesce(price::text, 'null') || ' ' || coalesce(quantity::text,"
+                strings(pool, "SELECT event_id || ' ' || coalesce(price::text, 'null') || ' ' || coalesce(quantity::text,"
                         + " 'null') || ' ' || coalesce(page_url, 'null') FROM customer_events WHERE customer_id = $1"
                         + " ORDER BY event_id", run));
         assertEquals(List.of("event_timestamp", "record has 3 values; the header names 7 columns"),
-                strings("SELECT CASE WHEN c__error_column[1] = 'c__raw' THEN c__error[1] ELSE c__error_column[1] END"
+                strings(pool, "SELECT CASE WHEN c__error_column[1] = 'c__raw' THEN c__error[1] ELSE c__error_column[1] END"
                         + " FROM customer_events_quarantine"
                         + " WHERE c__import_id = $1 ORDER BY c__raw", UUID.fromString(answer.getString("import_id"))));
     }
 
     @Test
     void readsColumnOrderADialectAndGzipAndSendingTheFileAgainStoresNothingTwice() throws IOException {
-        String run = id("dialect");
+        String run = id("append-dialect");
         List<String> columns = List.of("event_id", "customer_id", "event_type", "event_timestamp", "session_id",
                 "page_url", "product_id", "category_id", "device_type", "country", "referrer", "user_agent", "price",
                 "quantity");
@@ -90,7 +90,7 @@ class AppendFileTest {
                     .then().statusCode(200).body("successful_rows", equalTo(3)).body("quarantined_rows", equalTo(0));
         }
         assertEquals(List.of("Mozilla;5.0", "Mozilla;5.0", "Mozilla;5.0"),
-                strings("SELECT user_agent FROM customer_events WHERE customer_id = $1 ORDER BY event_id", run));
+                strings(pool, "SELECT user_agent FROM customer_events WHERE customer_id = $1 ORDER BY event_id", run));
 
         // NDJSON as the whole body, with Content-Encoding: gzip, by the format the file name would not give.
         String ndjson = "{\"event_id\":\"" + run + "-n\",\"customer_id\":\"" + run + "\",\"event_type\":\"page_view\","
@@ -99,12 +99,12 @@ class AppendFileTest {
                 .queryParam("format", "ndjson").header("Content-Encoding", "gzip").body(gzip(ndjson))
                 .when().post("/v0/datasources")
                 .then().statusCode(200).body("successful_rows", equalTo(1)).body("quarantined_rows", equalTo(1));
-        assertEquals(4, count("SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
+        assertEquals(4, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
     }
 
     @Test
     void aFileOfMoreRowsThanAChunkIsStoredWholeUnderOneImportId() {
-        String run = id("chunks");
+        String run = id("append-chunks");
         StringBuilder ndjson = new StringBuilder();
         int rows = 12_001;
         for (int i = 0; i < rows; i++) {
@@ -117,20 +117,20 @@ class AppendFileTest {
                 .when().post("/v0/datasources")
                 .then().statusCode(200).body("successful_rows", equalTo(rows - 3)).body("quarantined_rows", equalTo(3))
                 .extract().jsonPath();
-        assertEquals(rows - 3, count("SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
-        assertEquals(3, count("SELECT count(*) FROM customer_events_quarantine WHERE c__import_id = $1",
+        assertEquals(rows - 3, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
+        assertEquals(3, count(pool, "SELECT count(*) FROM customer_events_quarantine WHERE c__import_id = $1",
                 UUID.fromString(answer.getString("import_id"))));
     }
 
     @Test
     void profilesAndSegmentsFollowTheEventsApisRules() {
-        String run = id("profiles");
+        String run = id("append-profiles");
         String csv = "customer_id,age,lifetime_value,signup_date\n" + run + ",30,10.5,2020-01-01\n" + run + ",31,,\n";
         given().header("Authorization", "Bearer " + ADMIN).queryParam("name", "customer_profiles")
                 .multiPart("csv", "profiles.csv", csv.getBytes(StandardCharsets.UTF_8))
                 .when().post("/v0/datasources")
                 .then().statusCode(200).body("successful_rows", equalTo(2)).body("quarantined_rows", equalTo(0));
-        assertEquals(List.of("31 null null"), strings("SELECT age || ' ' || coalesce(lifetime_value::text, 'null')"
+        assertEquals(List.of("31 null null"), strings(pool, "SELECT age || ' ' || coalesce(lifetime_value::text, 'null')"
                 + " || ' ' || coalesce(signup_date::text, 'null') FROM customer_profiles WHERE customer_id = $1", run));
 
         String segments = "segment_id,segment_name,segment_rules\n" + run + "-a," + run + " A,total_spent > 5\n"
@@ -143,7 +143,7 @@ class AppendFileTest {
 
     @Test
     void whatCannotBeReadIsA400ThatSaysWhatWasStoredBeforeIt() {
-        String run = id("broken");
+        String run = id("append-broken");
         String csv = "event_id,customer_id,event_type,event_timestamp\n" + run + "-1," + run
                 + ",page_view,2021-07-01 00:00:00\n" + run + "-2,\"" + run + ",page_view,2021-07-01 00:00:00\n";
         given().queryParam("token", ADMIN).queryParam("name", "customer_events")
@@ -152,7 +152,7 @@ class AppendFileTest {
                 .then().statusCode(400).contentType("application/json")
                 .body("error", containsString("malformed CSV after record 2"))
                 .body("error", containsString("the rows before it are appended (successful_rows 1, quarantined_rows 0"));
-        assertEquals(1, count("SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
+        assertEquals(1, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
 
         byte[] notUtf8 = ("event_id,customer_id,event_type,event_timestamp\n" + run + "-3,\u00ff").getBytes(
                 StandardCharsets.ISO_8859_1);
@@ -182,7 +182,7 @@ class AppendFileTest {
         refuses(given().header("Authorization", "Bearer test-append-events-token")
                 .queryParam("name", "customer_profiles").multiPart("csv", "a.csv", file), 403,
                 "DATASOURCES:APPEND:customer_profiles");
-        String run = id("appender");
+        String run = id("append-appender");
         given().header("Authorization", "Bearer test-append-events-token").queryParam("name", "customer_events")
                 .multiPart("csv", "e.csv", ("event_id,customer_id,event_type,event_timestamp\n" + run + "," + run
                         + ",page_view,2021-08-01 00:00:00\n").getBytes(StandardCharsets.UTF_8))
@@ -204,20 +204,4 @@ class AppendFileTest {
         return bytes.toByteArray();
     }
 
-    private static String id(String prefix) {
-        return "append-" + prefix + "-" + UUID.randomUUID().toString().substring(0, 13);
-    }
-
-    private long count(String sql, Object... params) {
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofSeconds(30))
-                .iterator().next().getLong(0);
-    }
-
-    private List<String> strings(String sql, Object... params) {
-        List<String> values = new ArrayList<>();
-        for (Row row : pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofSeconds(30))) {
-            values.add(row.getString(0));
-        }
-        return values;
-    }
 }

@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import static io.customeranalytics.ingest.datasources.DatabaseReads.count;
+import static io.customeranalytics.ingest.datasources.DatabaseReads.id;
+import static io.customeranalytics.ingest.datasources.DatabaseReads.strings;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
@@ -97,9 +100,9 @@ class DeleteTest {
         assertEquals(jobId, answer.getString("delete_id"));
         assertTrue(answer.getString("job_url").endsWith("/v0/jobs/" + jobId), answer.getString("job_url"));
 
-        assertEquals(List.of(customer + "-2", customer + "-3"), strings(
+        assertEquals(List.of(customer + "-2", customer + "-3"), strings(pool, 
                 "SELECT event_id FROM customer_events WHERE customer_id = $1 ORDER BY event_id", customer));
-        assertEquals(4, count("SELECT count(*) FROM customer_events WHERE customer_id = $1", other),
+        assertEquals(4, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", other),
                 "a customer whose id only starts with the one named keeps its events");
         for (String c : List.of(customer, other)) {
             assertEquals(rows(ACTIVITY_RAW, c), rows(ACTIVITY, c), "customer_daily_activity of " + c);
@@ -107,12 +110,12 @@ class DeleteTest {
         }
         assertEquals(List.of("day 1992-03-04", "day 1992-04-01", "month 1992-03-01", "month 1992-04-01",
                         "week 1992-03-02", "week 1992-03-30"),
-                strings("SELECT DISTINCT grain || ' ' || to_char(period AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+                strings(pool, "SELECT DISTINCT grain || ' ' || to_char(period AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
                         + " FROM behavioral_pending WHERE period >= '1992-02-01' AND period < '1992-05-01' ORDER BY 1"),
                 "the deleted events' day, week and month are read raw until query-service refreshes them");
-        assertEquals(1, count("SELECT count(*) FROM customer_changes WHERE customer_id = $1 AND purchase IS NULL",
+        assertEquals(1, count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1 AND purchase IS NULL",
                 customer), "one record that says nothing, so that its metrics are recomputed from the raw events");
-        assertEquals(0, count("SELECT count(*) FROM aggregate_days_to_refresh"), "the aggregates' days are rebuilt");
+        assertEquals(0, count(pool, "SELECT count(*) FROM aggregate_days_to_refresh"), "the aggregates' days are rebuilt");
 
         given().queryParam("token", ADMIN).when().get("/v0/jobs/" + jobId)
                 .then().statusCode(200).contentType("application/json")
@@ -132,7 +135,7 @@ class DeleteTest {
                 .formParam("dry_run", "true")
                 .when().post("/v0/datasources/customer_events/delete")
                 .then().statusCode(200).body("rows_to_be_deleted", equalTo(2));
-        assertEquals(2, count("SELECT count(*) FROM customer_events WHERE customer_id = $1", customer));
+        assertEquals(2, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", customer));
 
         // Comparisons with a null column are false and NOT negates that false: the event without a country goes.
         given().queryParam("token", ADMIN)
@@ -140,7 +143,7 @@ class DeleteTest {
                 .when().post("/v0/datasources/customer_events/delete")
                 .then().statusCode(200).body("job.rows_affected", equalTo(1));
         assertEquals(List.of(customer + "-2"),
-                strings("SELECT event_id FROM customer_events WHERE customer_id = $1", customer));
+                strings(pool, "SELECT event_id FROM customer_events WHERE customer_id = $1", customer));
     }
 
     @Test
@@ -156,9 +159,9 @@ class DeleteTest {
                         + " AND signup_date = '2020-01-02'")
                 .when().post("/v0/datasources/customer_profiles/delete")
                 .then().statusCode(200).body("job.rows_affected", equalTo(1));
-        assertEquals(List.of(young), strings("SELECT customer_id FROM customer_profiles WHERE customer_id = ANY($1)",
+        assertEquals(List.of(young), strings(pool, "SELECT customer_id FROM customer_profiles WHERE customer_id = ANY($1)",
                 (Object) new String[] {young, old}));
-        assertEquals(1, count("SELECT count(*) FROM customer_changes WHERE customer_id = $1", old),
+        assertEquals(1, count(pool, "SELECT count(*) FROM customer_changes WHERE customer_id = $1", old),
                 "the profile's trigger records the customer, so that segmentation-service recomputes it");
     }
 
@@ -182,12 +185,12 @@ class DeleteTest {
                 .when().post("/v0/datasources/customer_segments/delete")
                 .then().statusCode(200).body("job.rows_affected", equalTo(1));
         for (String table : List.of("customer_segments", "segment_refresh_errors", "segment_membership_state")) {
-            assertEquals(0, count("SELECT count(*) FROM " + table + " WHERE segment_id = $1", gone), table);
-            assertEquals(1, count("SELECT count(*) FROM " + table + " WHERE segment_id = $1", kept), table);
+            assertEquals(0, count(pool, "SELECT count(*) FROM " + table + " WHERE segment_id = $1", gone), table);
+            assertEquals(1, count(pool, "SELECT count(*) FROM " + table + " WHERE segment_id = $1", kept), table);
         }
         // Its name is free again.
         post("customer_segments", "{\"segment_id\":\"" + id("again") + "\",\"segment_name\":\"" + gone + "\"}");
-        assertEquals(1, count("SELECT count(*) FROM customer_segments WHERE segment_name = $1", gone));
+        assertEquals(1, count(pool, "SELECT count(*) FROM customer_segments WHERE segment_name = $1", gone));
     }
 
     @Test
@@ -228,10 +231,6 @@ class DeleteTest {
                 .then().statusCode(status).contentType("application/json").body("error", containsString(message));
     }
 
-    private static String id(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 13);
-    }
-
     private static String event(String customer, String eventId, String type, String time, String more) {
         return "{\"event_id\":\"" + eventId + "\",\"customer_id\":\"" + customer + "\",\"event_type\":\"" + type
                 + "\",\"event_timestamp\":\"" + time + "\"" + (more.isEmpty() ? "" : "," + more) + "}";
@@ -241,19 +240,6 @@ class DeleteTest {
         given().queryParam("token", ADMIN).queryParam("name", datasource).queryParam("wait", "true").body(body)
                 .when().post("/v0/events")
                 .then().statusCode(200).body("quarantined_rows", equalTo(0));
-    }
-
-    private long count(String sql, Object... params) {
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofSeconds(30))
-                .iterator().next().getLong(0);
-    }
-
-    private List<String> strings(String sql, Object... params) {
-        List<String> values = new ArrayList<>();
-        for (Row row : pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofSeconds(30))) {
-            values.add(row.getString(0));
-        }
-        return values;
     }
 
     /** Each row as the text of its columns, so that rows of a view and of a query compare. */
