@@ -161,7 +161,8 @@ class HostileInputTest {
                 "quantity");
         for (String column : eventColumns) {
             for (String value : VALUES) {
-                eventCase(column, value);
+                eventCase(column, value, false);
+                eventCase(column, value, true);
             }
         }
         List<String> profileColumns = List.of("customer_id", "email", "first_name", "last_name", "gender", "city",
@@ -180,7 +181,8 @@ class HostileInputTest {
         }
     }
 
-    private void eventCase(String column, String value) throws Exception {
+    /** @param file true: the two rows as a CSV file to the Data Sources API, each JSON value as its text */
+    private void eventCase(String column, String value, boolean file) throws Exception {
         int n = ++serial;
         String customer = run + "-c" + n;
         String at = LocalDateTime.of(2011, 3, 1, 0, 0).plusSeconds(n).format(SECONDS);
@@ -199,7 +201,8 @@ class HostileInputTest {
         Map<String, String> neighbour = new LinkedHashMap<>(base);
         neighbour.put("event_id", quote(run + "-n" + n));
         String stored = "SELECT count(*) FROM analytics.customer_events WHERE customer_id = ? OR event_timestamp = ?";
-        rowsCase("events columns", "customer_events", object(row) + "\n" + object(neighbour) + "\n", 2,
+        String body = file ? csv(List.of(row, neighbour)) : object(row) + "\n" + object(neighbour) + "\n";
+        rowsCase(file ? "events columns, CSV file" : "events columns", "customer_events", body, file, 2,
                 () -> count(stored, customer, LocalDateTime.parse(at, SECONDS).atOffset(ZoneOffset.UTC)),
                 () -> count("SELECT count(*) FROM analytics.customer_events WHERE event_id = ?", run + "-n" + n));
     }
@@ -221,7 +224,7 @@ class HostileInputTest {
         neighbour.put("email", quote(email));
         String stored = "SELECT count(*) FROM analytics.customer_profiles WHERE customer_id = ? OR customer_id = ?"
                 + " OR email = ?";
-        rowsCase("profile columns", "customer_profiles", object(row) + "\n" + object(neighbour) + "\n", 2,
+        rowsCase("profile columns", "customer_profiles", object(row) + "\n" + object(neighbour) + "\n", false, 2,
                 () -> count(stored, customer, customer + "-n", email),
                 () -> count("SELECT count(*) FROM analytics.customer_profiles WHERE customer_id = ?", customer + "-n"));
     }
@@ -242,7 +245,7 @@ class HostileInputTest {
         neighbour.put("segment_name", quote(name + " neighbour"));
         String stored = "SELECT count(*) FROM analytics.customer_segments WHERE segment_id = ? OR segment_id = ?"
                 + " OR segment_name = ?";
-        rowsCase(category, "customer_segments", object(row) + "\n" + object(neighbour) + "\n", 2,
+        rowsCase(category, "customer_segments", object(row) + "\n" + object(neighbour) + "\n", false, 2,
                 () -> count(stored, id, id + "-n", name),
                 () -> count("SELECT count(*) FROM analytics.customer_segments WHERE segment_id = ?", id + "-n"));
     }
@@ -261,13 +264,15 @@ class HostileInputTest {
         long get() throws SQLException;
     }
 
-    private void rowsCase(String category, String datasource, String body, int rows, Count stored, Count neighbour)
-            throws Exception {
+    /** @param file true: {@code body} is a CSV file for the Data Sources API, not an Events API body */
+    private void rowsCase(String category, String datasource, String body, boolean file, int rows, Count stored,
+                          Count neighbour) throws Exception {
         cases.merge(category, 1, Integer::sum);
         String quarantine = "SELECT count(*) FROM analytics." + datasource + "_quarantine";
         long storedBefore = stored.get();
         long quarantinedBefore = count(quarantine);
-        HttpResponse<String> answer = post(datasource, body.getBytes(StandardCharsets.UTF_8), false);
+        HttpResponse<String> answer = file ? appendFile(datasource, body.getBytes(StandardCharsets.UTF_8))
+                : post(datasource, body.getBytes(StandardCharsets.UTF_8), false);
         String what = category + " " + abbreviate(body);
         if (!checkAnswer(what, answer)) {
             return;
@@ -622,6 +627,43 @@ class HostileInputTest {
             request.header("Content-Encoding", "gzip");
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A CSV file as the body of a Data Sources API append. */
+    private HttpResponse<String> appendFile(String datasource, byte[] csv) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.serviceUrl("ingest-service")
+                        + "/v0/datasources?name=" + datasource + "&mode=append&format=csv"))
+                .header("Authorization", "Bearer " + stack.adminToken())
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(csv)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Rows of JSON literals as a CSV file with a header (the first row's columns): a JSON string as its text, any
+     * other literal (number, object, null) as written; every value quoted, quotes doubled.
+     */
+    private static String csv(List<Map<String, String>> rows) throws IOException {
+        List<String> columns = new ArrayList<>(rows.get(0).keySet());
+        StringBuilder out = new StringBuilder(String.join(",", columns)).append('\n');
+        for (Map<String, String> row : rows) {
+            List<String> values = new ArrayList<>();
+            for (String column : columns) {
+                String literal = row.get(column);
+                JsonNode node = literal == null ? null : parsedOrNull(literal);
+                String text = literal == null ? "" : node != null && node.isTextual() ? node.textValue() : literal;
+                values.add("\"" + text.replace("\"", "\"\"") + "\"");
+            }
+            out.append(String.join(",", values)).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static JsonNode parsedOrNull(String literal) {
+        try {
+            return JSON.readTree(literal);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private void awaitMembership() throws Exception {

@@ -36,6 +36,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,11 +55,12 @@ import java.util.stream.Stream;
  * {@link FileAppend}, the rules of a delete in {@link DeleteService}, the SQL in {@link TruncateRepository} and
  * {@link DeleteRepository}.
  */
-@Path("/v0/datasources")
+@Path(DatasourcesResource.PATH)
 @Tag(name = "Data Sources", description = "Tinybird's Data Sources API: append a CSV or NDJSON file, delete rows by"
         + " condition, truncate a datasource or its quarantine.")
 public class DatasourcesResource {
 
+    static final String PATH = "/v0/datasources";
     static final String DOC_TRUNCATE = "docs/api.md#truncate";
     static final String DOC_DELETE = "docs/api.md#delete-rows";
     static final String DOC_APPEND = "docs/api.md#append-a-file";
@@ -164,8 +166,10 @@ public class DatasourcesResource {
             @Context HttpServerRequest request,
             InputStream body) {
         Datasource datasource = appendable(request, name);
+        InputStream file = new BufferedInputStream(body, 64 * 1024);
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (type != null && type.toLowerCase(Locale.ROOT).startsWith(MediaType.APPLICATION_FORM_URLENCODED)) {
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith(MediaType.APPLICATION_FORM_URLENCODED)
+                && startsWith(file, "url=")) {
             throw ApiException.badRequest("importing from a url is not built: upload the file instead (a multipart"
                     + " file part, or the whole body)", DOC_APPEND);
         }
@@ -176,8 +180,25 @@ public class DatasourcesResource {
             throw ApiException.badRequest("unsupported Content-Encoding '" + encoding + "'; send gzip or none",
                     DOC_APPEND);
         }
-        return appended(datasource, files.append(datasource, body, gzip, options.format(), options.delimiter(),
+        return appended(datasource, files.append(datasource, file, gzip, options.format(), options.delimiter(),
                 options.escape()));
+    }
+
+    /**
+     * Whether the body starts with {@code prefix}, read ahead and given back: curl's {@code --data-binary} sends a
+     * file as {@code application/x-www-form-urlencoded}, and only a body that starts with {@code url=} is the SDK's
+     * import from a url.
+     */
+    private static boolean startsWith(InputStream body, String prefix) {
+        byte[] expected = prefix.getBytes(StandardCharsets.US_ASCII);
+        try {
+            body.mark(expected.length);
+            byte[] start = body.readNBytes(expected.length);
+            body.reset();
+            return Arrays.equals(start, expected);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The datasource named, once the caller may append to it. */

@@ -7,7 +7,9 @@ import io.customeranalytics.common.schema.Datasource;
 import io.customeranalytics.common.schema.RowValidator;
 import io.customeranalytics.common.schema.ValidatedRow;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
@@ -91,6 +93,17 @@ final class Batch implements BodyParser.Sink {
 
     List<QuarantineRow> quarantined() {
         return quarantined;
+    }
+
+    /**
+     * Puts the valid events in key order (event_id, event_timestamp; a stable sort, so a key sent twice keeps its
+     * first row first), so that batches written at once take their rows' locks in one order and cannot deadlock.
+     */
+    void sortEventsByKey() {
+        int id = Datasource.CUSTOMER_EVENTS.indexOf("event_id");
+        int timestamp = Datasource.CUSTOMER_EVENTS.indexOf("event_timestamp");
+        accepted.sort(Comparator.comparing((Accepted row) -> (String) row.values()[id])
+                .thenComparing(row -> (OffsetDateTime) row.values()[timestamp]));
     }
 
     int received() {

@@ -153,6 +153,9 @@ public class FileAppend {
             while (writing.size() >= inFlight) {
                 committed(writing.removeFirst());
             }
+            if (inFlight > 1) {
+                batch.sortEventsByKey();
+            }
             writing.addLast(service.write(batch).subscribeAsCompletionStage());
             batch = new Batch(datasource, importId);
             bytes = 0;

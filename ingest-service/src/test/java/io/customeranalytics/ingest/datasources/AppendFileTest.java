@@ -100,6 +100,15 @@ class AppendFileTest {
                 .when().post("/v0/datasources")
                 .then().statusCode(200).body("successful_rows", equalTo(1)).body("quarantined_rows", equalTo(1));
         assertEquals(4, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
+
+        // curl --data-binary @events.csv sends the file as application/x-www-form-urlencoded: still a file.
+        given().queryParam("token", ADMIN).queryParam("name", "customer_events").queryParam("format", "csv")
+                .contentType("application/x-www-form-urlencoded")
+                .body("event_id,customer_id,event_type,event_timestamp\n" + run + "-f," + run
+                        + ",page_view,2021-05-10 00:00:00\n")
+                .when().post("/v0/datasources")
+                .then().statusCode(200).body("successful_rows", equalTo(1));
+        assertEquals(5, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
     }
 
     @Test
@@ -120,6 +129,26 @@ class AppendFileTest {
         assertEquals(rows - 3, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
         assertEquals(3, count(pool, "SELECT count(*) FROM customer_events_quarantine WHERE c__import_id = $1",
                 UUID.fromString(answer.getString("import_id"))));
+    }
+
+    @Test
+    void eventsSentTwiceInReverseOrderAcrossChunksWrittenAtOnceAreStoredOnce() {
+        String run = id("append-twice");
+        int unique = 15_000;
+        StringBuilder csv = new StringBuilder("event_id,customer_id,event_type,event_timestamp\n");
+        for (int pass = 0; pass < 2; pass++) {
+            for (int n = 0; n < unique; n++) {
+                int i = pass == 0 ? n : unique - 1 - n;
+                csv.append(run).append('-').append(i).append(',').append(run)
+                        .append(",page_view,2021-06-02 00:00:00\n");
+            }
+        }
+        given().queryParam("token", ADMIN).queryParam("name", "customer_events")
+                .multiPart("csv", "twice.csv", csv.toString().getBytes(StandardCharsets.UTF_8))
+                .when().post("/v0/datasources")
+                .then().statusCode(200).body("successful_rows", equalTo(2 * unique))
+                .body("quarantined_rows", equalTo(0));
+        assertEquals(unique, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
     }
 
     @Test
