@@ -7,6 +7,7 @@ import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
+import io.customeranalytics.common.rules.RuleParser;
 import io.customeranalytics.common.schema.Datasource;
 import io.customeranalytics.ingest.events.FileAppend;
 import io.customeranalytics.ingest.jobs.JobsResource;
@@ -61,6 +62,8 @@ import java.util.stream.Stream;
 public class DatasourcesResource {
 
     static final String PATH = "/v0/datasources";
+    /** The longest delete form read: a condition of 2,000 characters, each percent-encoded, and more. */
+    static final int MAX_FORM_BYTES = 64 * 1024;
     static final String DOC_TRUNCATE = "docs/api.md#truncate";
     static final String DOC_DELETE = "docs/api.md#delete-rows";
     static final String DOC_APPEND = "docs/api.md#append-a-file";
@@ -175,7 +178,8 @@ public class DatasourcesResource {
         }
         AppendOptions options = AppendOptions.of(mode, format, null, delimiter, newLine, escape);
         String encoding = request.getHeader("Content-Encoding");
-        boolean gzip = encoding != null && List.of("gzip", "x-gzip").contains(encoding.strip().toLowerCase(Locale.ROOT));
+        boolean gzip = encoding != null
+                && List.of("gzip", "x-gzip").contains(encoding.strip().toLowerCase(Locale.ROOT));
         if (encoding != null && !gzip && !encoding.isBlank() && !encoding.equalsIgnoreCase("identity")) {
             throw ApiException.badRequest("unsupported Content-Encoding '" + encoding + "'; send gzip or none",
                     DOC_APPEND);
@@ -221,6 +225,7 @@ public class DatasourcesResource {
 
     @POST
     @Path("{name}/delete")
+    @Blocking
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "deleteDatasourceRows", summary = "Delete the rows of a datasource that match a condition",
@@ -244,13 +249,15 @@ public class DatasourcesResource {
     @APIResponse(responseCode = "403", ref = ErrorResponsesFilter.FORBIDDEN)
     @APIResponse(responseCode = "404", description = "Unknown datasource",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "413", description = "A form body over 64 KiB",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
     @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<DeleteAnswer> delete(
             @Parameter(description = "A datasource", required = true, example = "customer_events")
             @PathParam("name") String name,
             @Parameter(hidden = true) @Context HttpServerRequest request,
-            @Parameter(hidden = true) String body) {
+            @Parameter(hidden = true) InputStream body) {
         Caller caller = authenticator.authenticate(request);
         authenticator.requireScope(caller, Scope.ADMIN);
         Datasource datasource = Datasource.byName(name).orElseThrow(() -> ApiException.notFound(
@@ -265,15 +272,29 @@ public class DatasourcesResource {
                 : deletes.delete(datasource, condition, JobsResource.jobsUrl(request));
     }
 
-    /** The parameters of a form body ({@code application/x-www-form-urlencoded}); none for another body. */
-    private static Map<String, List<String>> form(HttpServerRequest request, String body) {
+    /**
+     * The parameters of a form body ({@code application/x-www-form-urlencoded}); none for another body. A form is
+     * small: one longer than {@link #MAX_FORM_BYTES} is a 413, read no further.
+     */
+    private static Map<String, List<String>> form(HttpServerRequest request, InputStream body) {
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (body == null || body.isEmpty() || type == null
+        if (body == null || type == null
                 || !type.toLowerCase(Locale.ROOT).startsWith(MediaType.APPLICATION_FORM_URLENCODED)) {
             return Map.of();
         }
+        byte[] bytes;
         try {
-            return new QueryStringDecoder(body, StandardCharsets.UTF_8, false).parameters();
+            bytes = body.readNBytes(MAX_FORM_BYTES + 1);
+        } catch (IOException e) {
+            throw ApiException.badRequest("the request body could not be read to its end", DOC_DELETE);
+        }
+        if (bytes.length > MAX_FORM_BYTES) {
+            throw new ApiException(413, "the form body is longer than " + MAX_FORM_BYTES + " bytes; a"
+                    + " delete_condition is at most " + RuleParser.MAX_LENGTH + " characters", DOC_DELETE);
+        }
+        try {
+            return new QueryStringDecoder(new String(bytes, StandardCharsets.UTF_8), StandardCharsets.UTF_8, false)
+                    .parameters();
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("the form body is not valid application/x-www-form-urlencoded: "
                     + e.getMessage(), DOC_DELETE);

@@ -215,6 +215,10 @@ class DeleteTest {
                 .body("delete_condition=%zz")
                 .when().post("/v0/datasources/customer_events/delete")
                 .then().statusCode(400).body("error", containsString("not valid application/x-www-form-urlencoded"));
+        given().queryParam("token", ADMIN).contentType("application/x-www-form-urlencoded")
+                .body("delete_condition=" + "x".repeat(70_000))
+                .when().post("/v0/datasources/customer_events/delete")
+                .then().statusCode(413).body("error", containsString("longer than 65536 bytes"));
         given().header("Authorization", "Bearer test-append-events-token")
                 .formParam("delete_condition", "customer_id = 'x'")
                 .when().post("/v0/datasources/customer_events/delete")
