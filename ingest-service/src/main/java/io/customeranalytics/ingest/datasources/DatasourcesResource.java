@@ -66,7 +66,7 @@ public class DatasourcesResource {
     static final int MAX_FORM_BYTES = 64 * 1024;
     static final String DOC_TRUNCATE = "docs/api.md#truncate";
     static final String DOC_DELETE = "docs/api.md#delete-rows";
-    static final String DOC_APPEND = "docs/api.md#append-a-file";
+    static final String DOC_APPEND = FileAppend.DOC;
 
     static final String DELETE_EXAMPLE = """
             {"id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11", "job_id": "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11",

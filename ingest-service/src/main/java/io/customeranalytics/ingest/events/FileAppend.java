@@ -39,6 +39,9 @@ public class FileAppend {
     public record Appended(long successfulRows, long quarantinedRows, UUID importId) {
     }
 
+    /** Where the append is documented, for its errors. */
+    public static final String DOC = "docs/api.md#append-a-file";
+
     static final int CHUNK_ROWS = 10_000;
     static final long CHUNK_BYTES = 16L * 1024 * 1024;
     /** Event chunks written at once, while the next is read. */
@@ -84,15 +87,15 @@ public class FileAppend {
                 + "); sending the file again stores no event twice";
         if (e instanceof LineReader.LineTooLongException) {
             return new ApiException(413, "a line of the file (or a JSON value over several lines) is longer than "
-                    + MAX_VALUE_BYTES + " bytes; " + sofar, ApiException.DOC_EVENTS);
+                    + MAX_VALUE_BYTES + " bytes; " + sofar, DOC);
         }
         if (e instanceof CsvRows.UnreadableException) {
-            return ApiException.badRequest(e.getMessage() + "; " + sofar, ApiException.DOC_EVENTS);
+            return ApiException.badRequest(e.getMessage() + "; " + sofar, DOC);
         }
         if (e instanceof ZipException || e instanceof EOFException) {
-            return ApiException.badRequest("the file is not complete gzip data; " + sofar, ApiException.DOC_EVENTS);
+            return ApiException.badRequest("the file is not complete gzip data; " + sofar, DOC);
         }
-        return ApiException.badRequest("the file could not be read to its end; " + sofar, ApiException.DOC_EVENTS);
+        return ApiException.badRequest("the file could not be read to its end; " + sofar, DOC);
     }
 
     private static InputStream decoded(InputStream file, boolean gzip) throws IOException {
