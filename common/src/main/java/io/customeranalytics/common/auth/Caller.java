@@ -8,6 +8,9 @@ import java.util.Set;
  */
 public record Caller(String tokenName, Set<String> scopes) {
 
+    /** The name the admin token ({@code analytics.admin-token}) goes by in messages and metrics. */
+    public static final String ADMIN_TOKEN_NAME = "admin";
+
     public boolean has(String scope) {
         return scopes.contains(Scope.ADMIN) || scopes.contains(scope);
     }

@@ -25,9 +25,6 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class TokenAuthenticator {
 
-    /** The name the admin token goes by in messages and metrics. */
-    public static final String ADMIN_TOKEN_NAME = "admin";
-
     private final List<KnownToken> known;
     private final RateLimiter rateLimiter;
 
@@ -36,7 +33,8 @@ public class TokenAuthenticator {
         List<KnownToken> tokens = new ArrayList<>();
         config.adminToken()
                 .filter(token -> !token.isBlank())
-                .ifPresent(token -> tokens.add(new KnownToken(ADMIN_TOKEN_NAME, digest(token), Set.of(Scope.ADMIN))));
+                .ifPresent(token -> tokens.add(new KnownToken(Caller.ADMIN_TOKEN_NAME, digest(token),
+                        Set.of(Scope.ADMIN))));
         for (Map.Entry<String, AnalyticsConfig.NamedToken> entry : config.tokens().entrySet()) {
             Set<String> scopes = entry.getValue().scopes().stream()
                     .map(String::trim)

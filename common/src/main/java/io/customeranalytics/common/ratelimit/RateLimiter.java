@@ -1,7 +1,6 @@
 package io.customeranalytics.common.ratelimit;
 
 import io.customeranalytics.common.auth.Caller;
-import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.config.AnalyticsConfig;
 import io.customeranalytics.common.error.ApiException;
 import io.micrometer.core.instrument.Counter;
@@ -33,7 +32,7 @@ public class RateLimiter {
                 token.requestsPerSecond().orElse(defaultLimit.perSecond()),
                 token.burst().orElse(defaultLimit.burst()))));
         // Every configured token's counter exists from the start, so a scrape shows zeros rather than nothing.
-        tokens.adminToken().ifPresent(admin -> counter(TokenAuthenticator.ADMIN_TOKEN_NAME));
+        tokens.adminToken().ifPresent(admin -> counter(Caller.ADMIN_TOKEN_NAME));
         tokens.tokens().keySet().forEach(this::counter);
     }
 
