@@ -17,6 +17,7 @@ import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,8 +33,6 @@ final class CsvRows {
 
     /** The delimiter, and the escape character (null for none: a quote is escaped by doubling it). */
     record Dialect(char delimiter, Character escape) {
-
-        static final Dialect DEFAULT = new Dialect(',', null);
     }
 
     /** The file cannot be read on from some record on: malformed CSV, or bytes that are not UTF-8. */
@@ -44,6 +43,7 @@ final class CsvRows {
     }
 
     private static final CsvMapper MAPPER = new CsvMapper();
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
 
     private CsvRows() {
     }
@@ -65,6 +65,11 @@ final class CsvRows {
             while (records.hasNextValue()) {
                 List<String> values = records.nextValue();
                 record++;
+                if (record == 1 && !values.isEmpty() && values.get(0).startsWith(BYTE_ORDER_MARK)) {
+                    // A file saved by a spreadsheet: its byte order mark is not part of the first value.
+                    values = new ArrayList<>(values);
+                    values.set(0, values.get(0).substring(1));
+                }
                 if (record == 1 && isHeader(values, names)) {
                     header = values.stream().map(String::strip).toList();
                     continue;

@@ -152,7 +152,7 @@ class AppendFileTest {
     }
 
     @Test
-    void profilesAndSegmentsFollowTheEventsApisRules() {
+    void profilesAndSegmentsFollowTheEventsApisRulesAndAByteOrderMarkIsNotPartOfTheHeader() {
         String run = id("append-profiles");
         String csv = "customer_id,age,lifetime_value,signup_date\n" + run + ",30,10.5,2020-01-01\n" + run + ",31,,\n";
         given().header("Authorization", "Bearer " + ADMIN).queryParam("name", "customer_profiles")
@@ -162,7 +162,7 @@ class AppendFileTest {
         assertEquals(List.of("31 null null"), strings(pool, "SELECT age || ' ' || coalesce(lifetime_value::text, 'null')"
                 + " || ' ' || coalesce(signup_date::text, 'null') FROM customer_profiles WHERE customer_id = $1", run));
 
-        String segments = "segment_id,segment_name,segment_rules\n" + run + "-a," + run + " A,total_spent > 5\n"
+        String segments = "\uFEFFsegment_id,segment_name,segment_rules\n" + run + "-a," + run + " A,total_spent > 5\n"
                 + run + "-b," + run + " B,total_spent >\n";
         given().queryParam("token", ADMIN).queryParam("name", "customer_segments")
                 .multiPart("csv", "segments.csv", segments.getBytes(StandardCharsets.UTF_8))
