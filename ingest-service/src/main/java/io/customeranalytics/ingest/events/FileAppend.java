@@ -50,10 +50,12 @@ public class FileAppend {
     static final long MAX_VALUE_BYTES = 16L * 1024 * 1024;
 
     private final IngestService service;
+    private final IngestMetrics metrics;
     private final BodyParser parser;
 
-    public FileAppend(IngestService service, ObjectMapper mapper) {
+    public FileAppend(IngestService service, IngestMetrics metrics, ObjectMapper mapper) {
         this.service = service;
+        this.metrics = metrics;
         this.parser = new BodyParser(mapper, MAX_VALUE_BYTES);
     }
 
@@ -65,10 +67,21 @@ public class FileAppend {
      */
     public Appended append(Datasource datasource, InputStream file, boolean gzip, Format format,
                            char csvDelimiter, Character csvEscape) {
+        long start = System.nanoTime();
+        LimitedInputStream sent = new LimitedInputStream(file, Long.MAX_VALUE, "the file");
+        try {
+            return appendAll(datasource, sent, gzip, format, new CsvRows.Dialect(csvDelimiter, csvEscape));
+        } finally {
+            metrics.recordFile(datasource, sent.count(), System.nanoTime() - start);
+        }
+    }
+
+    private Appended appendAll(Datasource datasource, InputStream file, boolean gzip, Format format,
+                               CsvRows.Dialect dialect) {
         Chunks chunks = new Chunks(datasource);
         try (InputStream in = decoded(file, gzip)) {
             if (format == Format.CSV) {
-                CsvRows.read(in, datasource, new CsvRows.Dialect(csvDelimiter, csvEscape), chunks);
+                CsvRows.read(in, datasource, dialect, chunks);
             } else {
                 parser.parse(in, chunks);
             }

@@ -51,6 +51,11 @@ final class LimitedInputStream extends FilterInputStream {
         }
     }
 
+    /** The bytes read through it so far. */
+    long count() {
+        return count;
+    }
+
     static ApiException tooLarge(String what, long limit) {
         return ApiException.payloadTooLarge(what + " is larger than " + limit + " bytes; nothing was stored."
                 + " Split it into smaller requests.");

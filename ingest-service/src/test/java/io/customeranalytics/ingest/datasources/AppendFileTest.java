@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
 import static io.customeranalytics.ingest.datasources.DatabaseReads.count;
@@ -24,6 +26,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code POST /v0/datasources?name=<ds>&mode=append}: a CSV or NDJSON file, as a multipart file part (as the SDK
@@ -58,12 +61,12 @@ class AppendFileTest {
                 .body("datasource.name", equalTo("customer_events"))
                 .extract().jsonPath();
         assertEquals(List.of(run + "-1 49.99 2 https://example.com/a,b", run + "-2 null null null"),
-                strings(pool, "SELECT event_id || ' ' || coalesce(price::text, 'null') || ' ' || coalesce(quantity::text,"
-                        + " 'null') || ' ' || coalesce(page_url, 'null') FROM customer_events WHERE customer_id = $1"
-                        + " ORDER BY event_id", run));
+                strings(pool, "SELECT event_id || ' ' || coalesce(price::text, 'null') || ' '"
+                        + " || coalesce(quantity::text, 'null') || ' ' || coalesce(page_url, 'null')"
+                        + " FROM customer_events WHERE customer_id = $1 ORDER BY event_id", run));
         assertEquals(List.of("event_timestamp", "record has 3 values; the header names 7 columns"),
-                strings(pool, "SELECT CASE WHEN c__error_column[1] = 'c__raw' THEN c__error[1] ELSE c__error_column[1] END"
-                        + " FROM customer_events_quarantine"
+                strings(pool, "SELECT CASE WHEN c__error_column[1] = 'c__raw' THEN c__error[1]"
+                        + " ELSE c__error_column[1] END FROM customer_events_quarantine"
                         + " WHERE c__import_id = $1 ORDER BY c__raw", UUID.fromString(answer.getString("import_id"))));
     }
 
@@ -127,6 +130,11 @@ class AppendFileTest {
                 .then().statusCode(200).body("successful_rows", equalTo(rows - 3)).body("quarantined_rows", equalTo(3))
                 .extract().jsonPath();
         assertEquals(rows - 3, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher bytes = Pattern.compile(
+                "analytics_ingest_file_bytes_total\\{datasource=\"customer_events\"} ([0-9.E]+)").matcher(metrics);
+        assertTrue(bytes.find() && Double.parseDouble(bytes.group(1)) >= ndjson.length(), metrics);
+        assertTrue(metrics.contains("analytics_ingest_file_seconds_count{datasource=\"customer_events\"}"), metrics);
         assertEquals(3, count(pool, "SELECT count(*) FROM customer_events_quarantine WHERE c__import_id = $1",
                 UUID.fromString(answer.getString("import_id"))));
     }
@@ -159,8 +167,9 @@ class AppendFileTest {
                 .multiPart("csv", "profiles.csv", csv.getBytes(StandardCharsets.UTF_8))
                 .when().post("/v0/datasources")
                 .then().statusCode(200).body("successful_rows", equalTo(2)).body("quarantined_rows", equalTo(0));
-        assertEquals(List.of("31 null null"), strings(pool, "SELECT age || ' ' || coalesce(lifetime_value::text, 'null')"
-                + " || ' ' || coalesce(signup_date::text, 'null') FROM customer_profiles WHERE customer_id = $1", run));
+        assertEquals(List.of("31 null null"), strings(pool, "SELECT age || ' ' || coalesce(lifetime_value::text,"
+                + " 'null') || ' ' || coalesce(signup_date::text, 'null') FROM customer_profiles WHERE customer_id = $1",
+                run));
 
         String segments = "\uFEFFsegment_id,segment_name,segment_rules\n" + run + "-a," + run + " A,total_spent > 5\n"
                 + run + "-b," + run + " B,total_spent >\n";
@@ -180,7 +189,8 @@ class AppendFileTest {
                 .when().post("/v0/datasources")
                 .then().statusCode(400).contentType("application/json")
                 .body("error", containsString("malformed CSV after record 2"))
-                .body("error", containsString("the rows before it are appended (successful_rows 1, quarantined_rows 0"));
+                .body("error", containsString(
+                        "the rows before it are appended (successful_rows 1, quarantined_rows 0"));
         assertEquals(1, count(pool, "SELECT count(*) FROM customer_events WHERE customer_id = $1", run));
 
         byte[] notUtf8 = ("event_id,customer_id,event_type,event_timestamp\n" + run + "-3,\u00ff").getBytes(
