@@ -74,7 +74,8 @@ record AppendOptions(FileAppend.Format format, char delimiter, Character escape)
         };
     }
 
-    private static String shown(String text) {
+    /** A parameter's value as a message quotes it: its first 20 characters. */
+    static String shown(String text) {
         return text.length() > 20 ? text.substring(0, 20) + "..." : text;
     }
 }

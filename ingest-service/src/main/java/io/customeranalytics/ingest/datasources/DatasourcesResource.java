@@ -314,8 +314,8 @@ public class DatasourcesResource {
         if (value.equalsIgnoreCase("true")) {
             return true;
         }
-        throw ApiException.badRequest("dry_run must be true or false, got '"
-                + (value.length() > 20 ? value.substring(0, 20) + "..." : value) + "'", DOC_DELETE);
+        throw ApiException.badRequest("dry_run must be true or false, got '" + AppendOptions.shown(value) + "'",
+                DOC_DELETE);
     }
 
     /** The form of a delete, for the OpenAPI document. */
