@@ -1,6 +1,6 @@
 package io.customeranalytics.segmentation;
 
-import io.customeranalytics.common.auth.TokenAuthenticator;
+import io.customeranalytics.common.auth.Callers;
 import io.customeranalytics.common.pipes.PipeEndpoint;
 import io.customeranalytics.common.pipes.AnswerBudget;
 import io.customeranalytics.common.pipes.PipeRepository;
@@ -21,8 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Pipes", description = "RFM segmentation suggestions and their summary")
 public class PipesResource extends PipeResourceSupport {
 
-    public PipesResource(TokenAuthenticator authenticator, PipeRepository repository, AnswerBudget budget,
+    public PipesResource(Callers callers, PipeRepository repository, AnswerBudget budget,
                          @Any Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
-        super(authenticator, repository, budget, endpoints, registry);
+        super(callers, repository, budget, endpoints, registry);
     }
 }

@@ -21,6 +21,20 @@ public interface AnalyticsConfig {
     /** Named scoped tokens: {@code analytics.tokens.<name>.token} and {@code analytics.tokens.<name>.scopes}. */
     Map<String, NamedToken> tokens();
 
+    /** Tinybird JWTs (docs/api.md, "JWTs"). */
+    Jwt jwt();
+
+    /** How JWTs are verified. */
+    interface Jwt {
+
+        /**
+         * The shared secret that signs JWTs (HS256); env {@code ANALYTICS_JWT_SIGNING_KEY}. Unset: the admin
+         * token, which is what signs them in Tinybird. Neither set: no JWT is accepted.
+         */
+        @WithName("signing-key")
+        Optional<String> signingKey();
+    }
+
     /** One named token. */
     interface NamedToken {
 

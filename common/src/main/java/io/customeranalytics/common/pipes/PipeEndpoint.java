@@ -1,6 +1,5 @@
 package io.customeranalytics.common.pipes;
 
-import io.customeranalytics.common.auth.Scope;
 import io.customeranalytics.common.error.ApiException;
 
 import io.vertx.mutiny.sqlclient.Row;
@@ -46,11 +45,6 @@ public interface PipeEndpoint {
     /** The check before the query, if this endpoint has one. */
     default Optional<Precondition> precondition(PipeParams params) {
         return Optional.empty();
-    }
-
-    /** The scope a token needs, besides ADMIN. */
-    default String scope() {
-        return Scope.pipe(name());
     }
 
     /** Checks across parameters; by default, that {@code start_date} is not after {@code end_date}. */

@@ -1,10 +1,12 @@
 package io.customeranalytics.common.pipes;
 
 import io.customeranalytics.common.auth.Caller;
-import io.customeranalytics.common.auth.TokenAuthenticator;
+import io.customeranalytics.common.auth.Callers;
+import io.customeranalytics.common.auth.PipeReadPermission;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
+import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.inject.Instance;
@@ -35,8 +37,9 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /v0/pipes/<name>.<format>} for the pipe endpoints of one service: each service has a concrete
  * subclass annotated {@code @Path("/v0/pipes")}, and serves the {@link PipeEndpoint} beans it declares.
  *
- * <p>Order of checks: the token (403 missing or unknown), the endpoint (404), the token's scope (403), the format
- * (400), the parameters (400 naming the parameter), then the query.
+ * <p>Order of checks: the token (403 missing or unknown) and its scope for the endpoint named (403, declared with
+ * {@link PipeReadPermission}), the endpoint (404), the format (400), the parameters (400 naming the parameter;
+ * a JWT's fixed parameters replace the request's), then the query.
  */
 public abstract class PipeResourceSupport {
 
@@ -46,15 +49,15 @@ public abstract class PipeResourceSupport {
     private static final String ERROR = "error";
     private static final List<String> OUTCOMES = List.of(OK, CLIENT_ERROR, ERROR);
 
-    private final TokenAuthenticator authenticator;
+    private final Callers callers;
     private final PipeRepository repository;
     private final AnswerBudget budget;
     private final MeterRegistry registry;
     private final Map<String, PipeEndpoint> endpoints = new TreeMap<>();
 
-    protected PipeResourceSupport(TokenAuthenticator authenticator, PipeRepository repository, AnswerBudget budget,
+    protected PipeResourceSupport(Callers callers, PipeRepository repository, AnswerBudget budget,
                                   Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
-        this.authenticator = authenticator;
+        this.callers = callers;
         this.repository = repository;
         this.budget = budget;
         this.registry = registry;
@@ -71,6 +74,7 @@ public abstract class PipeResourceSupport {
 
     @GET
     @Path("{pipe}.{format}")
+    @PermissionsAllowed(value = "read", permission = PipeReadPermission.class, params = "pipe")
     @Operation(operationId = "queryPipe", summary = "Query a pipe endpoint",
             description = "Answers the endpoint's rows as JSON (Tinybird's envelope), CSV or NDJSON.")
     @SecurityRequirement(name = "bearer")
@@ -90,15 +94,17 @@ public abstract class PipeResourceSupport {
             @Parameter(description = "The endpoint", example = "customer_activity") @PathParam("pipe") String pipe,
             @Parameter(description = "json, csv or ndjson", example = "json") @PathParam("format") String format,
             @Parameter(hidden = true) @Context HttpServerRequest request) {
-        Caller caller = authenticator.authenticate(request);
         PipeEndpoint endpoint = endpoints.get(pipe);
         if (endpoint == null) {
             throw ApiException.notFound("unknown pipe endpoint '" + pipe + "'; this service serves "
                     + String.join(", ", endpoints.keySet()), ApiException.DOC_PIPES);
         }
-        authenticator.requireScope(caller, endpoint.scope());
         PipeFormat pipeFormat = PipeFormat.of(format);
-        PipeParams params = parse(endpoint, request);
+        return callers.current()
+                .chain(caller -> answer(endpoint, pipeFormat, parse(endpoint, request, caller)));
+    }
+
+    private Uni<Response> answer(PipeEndpoint endpoint, PipeFormat pipeFormat, PipeParams params) {
         endpoint.validate(params);
         long start = System.nanoTime();
         AnswerBudget.Share share = budget.share();
@@ -133,11 +139,27 @@ public abstract class PipeResourceSupport {
                 .register(registry);
     }
 
-    static PipeParams parse(PipeEndpoint endpoint, HttpServerRequest request) {
+    /**
+     * The endpoint's parameters: those a JWT fixes for it (whatever the request sends), else the request's. A JWT
+     * that fixes a parameter the endpoint does not take is refused (403): ignoring it could widen what the JWT
+     * was meant to read.
+     */
+    static PipeParams parse(PipeEndpoint endpoint, HttpServerRequest request, Caller caller) {
+        Map<String, String> fixed = caller.fixedParams(endpoint.name());
+        for (String name : fixed.keySet()) {
+            if (endpoint.params().stream().noneMatch(param -> param.name().equals(name))) {
+                throw ApiException.forbidden(caller.described() + " fixes the parameter '" + name + "', which "
+                        + endpoint.name() + " does not take");
+            }
+        }
         Map<String, Object> values = new LinkedHashMap<>();
         for (PipeParam param : endpoint.params()) {
-            List<String> all = request.params().getAll(param.name());
-            values.put(param.name(), param.parse(all.isEmpty() ? null : all.get(0)));
+            String raw = fixed.get(param.name());
+            if (raw == null) {
+                List<String> all = request.params().getAll(param.name());
+                raw = all.isEmpty() ? null : all.get(0);
+            }
+            values.put(param.name(), param.parse(raw));
         }
         return new PipeParams(values);
     }

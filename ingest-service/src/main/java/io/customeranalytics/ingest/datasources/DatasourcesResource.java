@@ -1,9 +1,9 @@
 package io.customeranalytics.ingest.datasources;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.customeranalytics.common.auth.Caller;
+import io.customeranalytics.common.auth.AdminPermission;
+import io.customeranalytics.common.auth.AppendPermission;
 import io.customeranalytics.common.auth.Scope;
-import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
@@ -13,6 +13,7 @@ import io.customeranalytics.ingest.events.FileAppend;
 import io.customeranalytics.ingest.jobs.JobsResource;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.smallrye.common.annotation.Blocking;
+import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -79,14 +80,12 @@ public class DatasourcesResource {
                      "delete_condition": "customer_id = 'cust-789'", "datasource": {"name": "customer_events"},
                      "rows_affected": 12}}""";
 
-    private final TokenAuthenticator authenticator;
     private final TruncateRepository repository;
     private final DeleteService deletes;
     private final FileAppend files;
 
-    public DatasourcesResource(TokenAuthenticator authenticator, TruncateRepository repository,
+    public DatasourcesResource(TruncateRepository repository,
                                DeleteService deletes, FileAppend files) {
-        this.authenticator = authenticator;
         this.repository = repository;
         this.deletes = deletes;
         this.files = files;
@@ -94,6 +93,7 @@ public class DatasourcesResource {
 
     @POST
     @Blocking
+    @PermissionsAllowed(value = "append", permission = AppendPermission.class, params = "name")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "appendDatasourceFile", summary = "Append a CSV or NDJSON file to a datasource",
@@ -138,7 +138,7 @@ public class DatasourcesResource {
             @RestForm("csv") FileUpload csv,
             // Read as well, undocumented: a generated client would send every documented part.
             @Schema(hidden = true) @RestForm("ndjson") FileUpload ndjson) {
-        Datasource datasource = appendable(request, name);
+        Datasource datasource = appendable(name);
         FileUpload file = csv != null ? csv : ndjson;
         if (file == null) {
             throw ApiException.badRequest("no file in the multipart body: send it as the file part csv (or"
@@ -155,6 +155,7 @@ public class DatasourcesResource {
 
     @POST
     @Blocking
+    @PermissionsAllowed(value = "append", permission = AppendPermission.class, params = "name")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     // The same operation as appendFile, with the file as the whole body: one path and method have one operation.
@@ -168,7 +169,7 @@ public class DatasourcesResource {
             @RestQuery("dialect_escapechar") String escape,
             @Context HttpServerRequest request,
             InputStream body) {
-        Datasource datasource = appendable(request, name);
+        Datasource datasource = appendable(name);
         InputStream file = new BufferedInputStream(body, 64 * 1024);
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
         if (type != null && type.toLowerCase(Locale.ROOT).startsWith(MediaType.APPLICATION_FORM_URLENCODED)
@@ -205,16 +206,14 @@ public class DatasourcesResource {
         }
     }
 
-    /** The datasource named, once the caller may append to it. */
-    private Datasource appendable(HttpServerRequest request, String name) {
-        Caller caller = authenticator.authenticate(request);
+    /** The datasource named (the caller's scope for it is checked by AppendPermission). */
+    private static Datasource appendable(String name) {
         if (name == null || name.isBlank()) {
             throw ApiException.badRequest("missing parameter 'name': the datasource to append to, one of "
                     + Datasource.names(), DOC_APPEND);
         }
         Datasource datasource = Datasource.byName(name).orElseThrow(() -> ApiException.notFound(
                 "unknown datasource '" + name + "'; known: " + Datasource.names(), DOC_APPEND));
-        authenticator.requireScope(caller, Scope.append(datasource.tableName()));
         return datasource;
     }
 
@@ -225,6 +224,7 @@ public class DatasourcesResource {
 
     @POST
     @Path("{name}/delete")
+    @PermissionsAllowed(value = Scope.ADMIN, permission = AdminPermission.class)
     @Blocking
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
@@ -258,8 +258,6 @@ public class DatasourcesResource {
             @PathParam("name") String name,
             @Parameter(hidden = true) @Context HttpServerRequest request,
             @Parameter(hidden = true) InputStream body) {
-        Caller caller = authenticator.authenticate(request);
-        authenticator.requireScope(caller, Scope.ADMIN);
         Datasource datasource = Datasource.byName(name).orElseThrow(() -> ApiException.notFound(
                 "unknown datasource '" + name + "'; rows can be deleted by condition from "
                         + String.join(", ", Datasource.names())
@@ -332,6 +330,7 @@ public class DatasourcesResource {
 
     @POST
     @Path("{name}/truncate")
+    @PermissionsAllowed(value = Scope.ADMIN, permission = AdminPermission.class)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "truncateDatasource", summary = "Delete every row of a datasource or a quarantine",
             description = "Empties the datasource in one transaction with what is derived only from it (for"
@@ -352,8 +351,6 @@ public class DatasourcesResource {
             @Parameter(description = "A datasource or its quarantine", required = true,
                     example = "customer_events_quarantine") @PathParam("name") String name,
             @Parameter(hidden = true) @Context HttpServerRequest request) {
-        Caller caller = authenticator.authenticate(request);
-        authenticator.requireScope(caller, Scope.ADMIN);
         boolean quarantine = name.endsWith("_quarantine");
         String table = quarantine ? name.substring(0, name.length() - "_quarantine".length()) : name;
         Datasource datasource = Datasource.byName(table).orElseThrow(() -> ApiException.notFound(

@@ -1,13 +1,13 @@
 package io.customeranalytics.ingest.erasure;
 
-import io.customeranalytics.common.auth.Caller;
+import io.customeranalytics.common.auth.AdminPermission;
 import io.customeranalytics.common.auth.Scope;
-import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.customeranalytics.common.schema.ClientText;
 import io.customeranalytics.common.schema.Datasource;
+import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.POST;
@@ -46,15 +46,14 @@ public class ErasureResource {
                       "customer_profiles_quarantine": 0, "customer_changes": 3, "aggregate_rows": 0},
              "aggregate_days_pending": 0, "derived_data_erased": true}""";
 
-    private final TokenAuthenticator authenticator;
     private final ErasureService service;
 
-    public ErasureResource(TokenAuthenticator authenticator, ErasureService service) {
-        this.authenticator = authenticator;
+    public ErasureResource(ErasureService service) {
         this.service = service;
     }
 
     @POST
+    @PermissionsAllowed(value = Scope.ADMIN, permission = AdminPermission.class)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "eraseCustomer", summary = "Erase one customer everywhere",
             description = "Deletes the customer's events, profile and the quarantined rows that hold its id in one"
@@ -76,8 +75,6 @@ public class ErasureResource {
             @Parameter(description = "The customer to erase", required = true, example = "cust-789")
             @RestQuery("customer_id") String customerId,
             @Parameter(hidden = true) @Context HttpServerRequest request) {
-        Caller caller = authenticator.authenticate(request);
-        authenticator.requireScope(caller, Scope.ADMIN);
         if (customerId == null || customerId.isEmpty()) {
             throw ApiException.badRequest("missing parameter 'customer_id': the customer to erase", DOC_ERASURE);
         }

@@ -1,15 +1,14 @@
 package io.customeranalytics.ingest.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.customeranalytics.common.auth.Caller;
-import io.customeranalytics.common.auth.Scope;
-import io.customeranalytics.common.auth.TokenAuthenticator;
+import io.customeranalytics.common.auth.AppendPermission;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.customeranalytics.common.schema.Datasource;
 import io.customeranalytics.ingest.config.IngestConfig;
 import io.smallrye.common.annotation.Blocking;
+import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -56,14 +55,12 @@ public class EventsResource {
     static final String RESULT_EXAMPLE = """
             {"successful_rows": 1, "quarantined_rows": 0}""";
 
-    private final TokenAuthenticator authenticator;
     private final IngestService service;
     private final IngestConfig config;
     private final BodyParser parser;
 
-    public EventsResource(TokenAuthenticator authenticator, IngestService service, IngestConfig config,
+    public EventsResource(IngestService service, IngestConfig config,
                           ObjectMapper mapper) {
-        this.authenticator = authenticator;
         this.service = service;
         this.config = config;
         // The body's own limits bound what the parser holds.
@@ -72,6 +69,7 @@ public class EventsResource {
 
     @POST
     @Blocking
+    @PermissionsAllowed(value = "append", permission = AppendPermission.class, params = "name")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "appendEvents", summary = "Append rows to a datasource",
@@ -111,14 +109,12 @@ public class EventsResource {
             @RestQuery String wait,
             @Parameter(hidden = true) @Context HttpServerRequest request,
             InputStream body) {
-        Caller caller = authenticator.authenticate(request);
         if (name == null || name.isBlank()) {
             throw ApiException.badRequest("missing parameter 'name': the datasource to append to, one of "
                     + Datasource.names(), ApiException.DOC_EVENTS);
         }
         Datasource datasource = Datasource.byName(name).orElseThrow(() -> ApiException.notFound(
                 "unknown datasource '" + name + "'; known: " + Datasource.names(), ApiException.DOC_EVENTS));
-        authenticator.requireScope(caller, Scope.append(datasource.tableName()));
         boolean waitForCommit = parseWait(wait);
         checkDeclaredLength(request);
 

@@ -1,12 +1,12 @@
 package io.customeranalytics.ingest.jobs;
 
-import io.customeranalytics.common.auth.Caller;
+import io.customeranalytics.common.auth.AdminPermission;
 import io.customeranalytics.common.auth.Scope;
-import io.customeranalytics.common.auth.TokenAuthenticator;
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.error.ErrorBody;
 import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.GET;
@@ -45,15 +45,14 @@ public class JobsResource {
     public record JobList(List<Job> jobs) {
     }
 
-    private final TokenAuthenticator authenticator;
     private final JobRepository repository;
 
-    public JobsResource(TokenAuthenticator authenticator, JobRepository repository) {
-        this.authenticator = authenticator;
+    public JobsResource(JobRepository repository) {
         this.repository = repository;
     }
 
     @GET
+    @PermissionsAllowed(value = Scope.ADMIN, permission = AdminPermission.class)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "listJobs", summary = "The newest jobs",
             description = "The newest 100 jobs, newest first; jobs are kept for analytics.jobs.retention.")
@@ -65,12 +64,12 @@ public class JobsResource {
     @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
     @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<JobList> list(@Parameter(hidden = true) @Context HttpServerRequest request) {
-        admin(request);
         return repository.recent(LIST_LIMIT, jobsUrl(request)).map(JobList::new);
     }
 
     @GET
     @Path("{id}")
+    @PermissionsAllowed(value = Scope.ADMIN, permission = AdminPermission.class)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "getJob", summary = "One job",
             description = "A job by its id, as long as analytics.jobs.retention keeps it.")
@@ -87,7 +86,6 @@ public class JobsResource {
             @Parameter(description = "The job's id", required = true, example = "0b6f1c1e-0a53-4c55-9d55-0f1c3c0c7a11")
             @PathParam("id") String id,
             @Parameter(hidden = true) @Context HttpServerRequest request) {
-        admin(request);
         UUID uuid;
         try {
             uuid = UUID.fromString(id);
@@ -96,11 +94,6 @@ public class JobsResource {
         }
         return repository.job(uuid, jobsUrl(request))
                 .map(job -> job.orElseThrow(() -> unknown(id)));
-    }
-
-    private void admin(HttpServerRequest request) {
-        Caller caller = authenticator.authenticate(request);
-        authenticator.requireScope(caller, Scope.ADMIN);
     }
 
     private static ApiException unknown(String id) {

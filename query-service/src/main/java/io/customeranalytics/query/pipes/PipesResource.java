@@ -1,6 +1,6 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.common.auth.TokenAuthenticator;
+import io.customeranalytics.common.auth.Callers;
 import io.customeranalytics.common.pipes.PipeEndpoint;
 import io.customeranalytics.common.pipes.AnswerBudget;
 import io.customeranalytics.common.pipes.PipeRepository;
@@ -21,8 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Pipes", description = "Tinybird-style read endpoints: purchase history, activity, behaviour, quarantines")
 public class PipesResource extends PipeResourceSupport {
 
-    public PipesResource(TokenAuthenticator authenticator, PipeRepository repository, AnswerBudget budget,
+    public PipesResource(Callers callers, PipeRepository repository, AnswerBudget budget,
                          @Any Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
-        super(authenticator, repository, budget, endpoints, registry);
+        super(callers, repository, budget, endpoints, registry);
     }
 }

@@ -1,6 +1,5 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.common.auth.Scope;
 import io.customeranalytics.common.pipes.PipeColumn;
 import io.customeranalytics.common.pipes.DeclaredPipe;
 import io.customeranalytics.common.pipes.PipeEndpoint;
@@ -101,11 +100,6 @@ public final class QuarantinePipe extends DeclaredPipe {
         PipeEndpoint segmentsQuarantine(PipesConfig config) {
             return new QuarantinePipe(Datasource.CUSTOMER_SEGMENTS, config.maxAnswerBytes());
         }
-    }
-
-    @Override
-    public String scope() {
-        return Scope.read(datasource.quarantineTableName());
     }
 
     /** The page's size, summed in the database without reading its rows: refused when over the byte bound. */
