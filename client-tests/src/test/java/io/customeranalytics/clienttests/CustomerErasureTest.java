@@ -2,7 +2,7 @@ package io.customeranalytics.clienttests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.customeranalytics.localstack.DatabaseAddress;
-import io.customeranalytics.localstack.TestDatabase;
+import io.customeranalytics.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.customeranalytics.localstack.DatabaseAddress;
 import io.customeranalytics.localstack.LocalStack;
-import io.customeranalytics.localstack.TestDatabase;
+import io.customeranalytics.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,7 +1,7 @@
 package io.customeranalytics.clienttests;
 
 import io.customeranalytics.localstack.LocalStack;
-import io.customeranalytics.localstack.TestDatabase;
+import io.customeranalytics.testsupport.TestDatabase;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

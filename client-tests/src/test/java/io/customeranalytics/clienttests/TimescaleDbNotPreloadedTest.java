@@ -2,7 +2,7 @@ package io.customeranalytics.clienttests;
 
 import io.customeranalytics.localstack.DatabaseAddress;
 import io.customeranalytics.localstack.LocalStack;
-import io.customeranalytics.localstack.TestDatabase;
+import io.customeranalytics.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.customeranalytics.query;
 
-import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -2,7 +2,7 @@ package io.customeranalytics.segmentation;
 
 import io.customeranalytics.common.health.SchemaReadinessCheck;
 import io.customeranalytics.localstack.PipeRoutes;
-import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.testsupport.PostgresTestResource;
 import io.quarkus.arc.Arc;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

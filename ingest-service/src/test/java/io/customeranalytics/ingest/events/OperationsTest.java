@@ -1,6 +1,6 @@
 package io.customeranalytics.ingest.events;
 
-import io.customeranalytics.localstack.PostgresTestResource;
+import io.customeranalytics.testsupport.PostgresTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

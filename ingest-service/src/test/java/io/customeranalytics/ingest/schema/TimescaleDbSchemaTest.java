@@ -1,7 +1,7 @@
 package io.customeranalytics.ingest.schema;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,6 +1,6 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.TestEvents;
 import java.time.DayOfWeek;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

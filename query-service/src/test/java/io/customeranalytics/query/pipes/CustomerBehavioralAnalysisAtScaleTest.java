@@ -1,7 +1,7 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -19,8 +19,8 @@ import java.util.function.Predicate;
 
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.assertMatches;
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.fetch;
-import static io.customeranalytics.localstack.TestEvents.unique;
-import static io.customeranalytics.localstack.TestEvents.utc;
+import static io.customeranalytics.testsupport.TestEvents.unique;
+import static io.customeranalytics.testsupport.TestEvents.utc;
 
 /**
  * 200,000 generated events of 5,000 customers over 100 days, then customer_behavioral_analysis for several

@@ -1,8 +1,8 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
 import io.customeranalytics.query.behavioral.BehavioralRefresher;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,10 +20,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
 
-import static io.customeranalytics.localstack.TestEvents.unique;
-import static io.customeranalytics.localstack.TestEvents.utc;
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.assertMatches;
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.fetch;
+import static io.customeranalytics.testsupport.TestEvents.unique;
+import static io.customeranalytics.testsupport.TestEvents.utc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,7 +1,7 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import static io.customeranalytics.localstack.TestEvents.ADMIN;
-import static io.customeranalytics.localstack.TestEvents.unique;
-import static io.customeranalytics.localstack.TestEvents.utc;
+import static io.customeranalytics.testsupport.TestEvents.ADMIN;
+import static io.customeranalytics.testsupport.TestEvents.unique;
+import static io.customeranalytics.testsupport.TestEvents.utc;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

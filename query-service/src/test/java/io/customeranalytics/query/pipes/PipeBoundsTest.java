@@ -1,9 +1,9 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.localstack.DatabaseAddress;
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestDatabase;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestDatabase;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,8 +30,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
-import static io.customeranalytics.localstack.TestEvents.ADMIN;
-import static io.customeranalytics.localstack.TestEvents.unique;
+import static io.customeranalytics.testsupport.TestEvents.ADMIN;
+import static io.customeranalytics.testsupport.TestEvents.unique;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;

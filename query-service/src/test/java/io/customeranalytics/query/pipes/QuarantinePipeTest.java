@@ -1,7 +1,7 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -15,9 +15,9 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-import static io.customeranalytics.localstack.TestEvents.ADMIN;
-import static io.customeranalytics.localstack.TestEvents.unique;
-import static io.customeranalytics.localstack.TestEvents.utc;
+import static io.customeranalytics.testsupport.TestEvents.ADMIN;
+import static io.customeranalytics.testsupport.TestEvents.unique;
+import static io.customeranalytics.testsupport.TestEvents.utc;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

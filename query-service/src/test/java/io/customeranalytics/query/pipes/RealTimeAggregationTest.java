@@ -1,7 +1,7 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -19,11 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import static io.customeranalytics.localstack.TestEvents.ADMIN;
-import static io.customeranalytics.localstack.TestEvents.text;
-import static io.customeranalytics.localstack.TestEvents.unique;
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.assertMatches;
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.fetch;
+import static io.customeranalytics.testsupport.TestEvents.ADMIN;
+import static io.customeranalytics.testsupport.TestEvents.text;
+import static io.customeranalytics.testsupport.TestEvents.unique;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,7 +1,7 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.SegmentScenario;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.SegmentScenario;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.customeranalytics.query.pipes.CustomerBehavioralAnalysisTest.DOUBLES;
-import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.testsupport.TestEvents.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

@@ -1,6 +1,6 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.TestEvents;
 import io.vertx.mutiny.sqlclient.Pool;
 
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Segment membership as segmentation-service leaves it, written without segmentation-service: query-service only
  * reads membership, so its tests state the membership they read, and segmentation-service's own tests check that
- * its refresher computes the same (both from {@link io.customeranalytics.localstack.SegmentScenario}).
+ * its refresher computes the same (both from {@link io.customeranalytics.testsupport.SegmentScenario}).
  *
  * <p>The metrics snapshot rows are computed here from the raw events and profiles by the definition of API.md
  * section 3, not by segmentation-service's SQL.

@@ -1,8 +1,8 @@
 package io.customeranalytics.segmentation.membership;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.SegmentScenario;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.SegmentScenario;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;

@@ -1,7 +1,7 @@
 package io.customeranalytics.segmentation.rfm;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.config.JsonConfig;
@@ -22,7 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.testsupport.TestEvents.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

@@ -1,10 +1,10 @@
 package io.customeranalytics.segmentation.rfm;
 
 import io.customeranalytics.common.rules.Rule;
-import io.customeranalytics.common.rules.RuleParser;
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
 import io.customeranalytics.common.rules.RuleCompiler;
+import io.customeranalytics.common.rules.RuleParser;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
-import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.testsupport.TestEvents.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,8 +1,8 @@
 package io.customeranalytics.segmentation.rfm;
 
-import io.customeranalytics.localstack.PostgresTestResource;
-import io.customeranalytics.localstack.TestEvents;
 import io.customeranalytics.segmentation.membership.MembershipRefresher;
+import io.customeranalytics.testsupport.PostgresTestResource;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.config.JsonConfig;
@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-import static io.customeranalytics.localstack.TestEvents.ADMIN;
+import static io.customeranalytics.testsupport.TestEvents.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

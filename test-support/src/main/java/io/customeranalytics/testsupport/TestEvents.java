@@ -1,4 +1,4 @@
-package io.customeranalytics.localstack;
+package io.customeranalytics.testsupport;
 
 import io.customeranalytics.common.schema.EventChangeLog;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,5 +1,6 @@
-package io.customeranalytics.localstack;
+package io.customeranalytics.testsupport;
 
+import io.customeranalytics.localstack.LocalStack;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,7 @@
-package io.customeranalytics.localstack;
+package io.customeranalytics.testsupport;
 
+import io.customeranalytics.localstack.DatabaseAddress;
+import io.customeranalytics.localstack.EmbeddedDatabase;
 import java.util.Map;
 
 /**

@@ -1,5 +1,7 @@
-package io.customeranalytics.localstack;
+package io.customeranalytics.testsupport;
 
+import io.customeranalytics.localstack.DatabaseAddress;
+import io.customeranalytics.localstack.SchemaMigrator;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.customeranalytics.localstack;
+package io.customeranalytics.testsupport;
 
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import static io.customeranalytics.localstack.TestEvents.unique;
+import static io.customeranalytics.testsupport.TestEvents.unique;
 
 /**
  * One segment and five customers, unique to each use, for the tests of both sides of segment membership:
