@@ -8,11 +8,17 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
+
 import static io.customeranalytics.ingest.events.IngestTestSupport.ADMIN;
 import static io.customeranalytics.ingest.events.IngestTestSupport.count;
 import static io.customeranalytics.ingest.events.IngestTestSupport.event;
 import static io.customeranalytics.ingest.events.IngestTestSupport.json;
 import static io.customeranalytics.ingest.events.IngestTestSupport.unique;
+import static io.customeranalytics.testsupport.TestJwts.claims;
+import static io.customeranalytics.testsupport.TestJwts.pipeScope;
+import static io.customeranalytics.testsupport.TestJwts.sign;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -73,6 +79,28 @@ class AuthTest {
                 .when().post("/v0/events?name=customer_profiles")
                 .then().statusCode(403).body("error", containsString("DATASOURCES:APPEND:customer_profiles"));
         assertEquals(0, count(pool, "SELECT count(*) FROM customer_profiles WHERE customer_id = $1", id));
+    }
+
+    @Test
+    void aJwtReadsPipesAndCannotAppend() {
+        String jwt = sign(claims(unique("browser"), 600, List.of(pipeScope("customer_activity", Map.of()))), ADMIN);
+        given().header("Authorization", "Bearer " + jwt).body(oneEvent(unique("ev")))
+                .when().post("/v0/events?name=customer_events")
+                .then().statusCode(403)
+                .body("error", containsString("the JWT 'browser"))
+                .body("error", containsString("does not have the scope DATASOURCES:APPEND:customer_events"));
+    }
+
+    @Test
+    void aJwtCannotClaimScopesBeyondReading() {
+        for (String type : List.of("ADMIN", "DATASOURCES:APPEND")) {
+            String jwt = sign(claims(unique("greedy"), 600, List.of(Map.of("type", type,
+                    "resource", "customer_events"))), ADMIN);
+            given().queryParam("token", jwt).body(oneEvent(unique("ev")))
+                    .when().post("/v0/events?name=customer_events")
+                    .then().statusCode(403)
+                    .body("error", containsString("scope type '" + type + "' is not supported"));
+        }
     }
 
     @Test
