@@ -27,8 +27,8 @@ public class ErrorResponsesFilter implements OASFilter {
             components = OASFactory.createComponents();
             openAPI.setComponents(components);
         }
-        components.addResponse(FORBIDDEN, error("Missing token, unknown token, or a token without the scope the"
-                + " operation needs; the message says which"));
+        components.addResponse(FORBIDDEN, error("Missing token, unknown token (or an expired, badly signed or"
+                + " malformed JWT), or a token without the scope the operation needs; the message says which"));
         components.addResponse(RATE_LIMITED, withRetryAfter(error("The token is over its rate limit; nothing was"
                 + " done; retry after the Retry-After seconds")));
         components.addResponse(UNAVAILABLE, withRetryAfter(error("The database is unavailable or gave up on the"
@@ -37,7 +37,7 @@ public class ErrorResponsesFilter implements OASFilter {
     }
 
     /** An error answer with the one {@code Error} body, for the statuses an operation documents itself. */
-    static APIResponse error(String description) {
+    public static APIResponse error(String description) {
         return OASFactory.createAPIResponse()
                 .description(description)
                 .content(OASFactory.createContent().addMediaType("application/json",

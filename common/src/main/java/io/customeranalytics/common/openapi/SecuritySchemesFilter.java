@@ -25,7 +25,7 @@ public class SecuritySchemesFilter implements OASFilter {
         components.addSecurityScheme("bearer", OASFactory.createSecurityScheme()
                 .type(SecurityScheme.Type.HTTP)
                 .scheme("bearer")
-                .description("Authorization: Bearer <token>"));
+                .description("Authorization: Bearer <token>: a configured token, or a Tinybird JWT (HS256)"));
         components.addSecurityScheme("token", OASFactory.createSecurityScheme()
                 .type(SecurityScheme.Type.APIKEY)
                 .name("token")

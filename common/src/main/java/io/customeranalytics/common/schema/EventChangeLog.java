@@ -1,6 +1,5 @@
 package io.customeranalytics.common.schema;
 
-import io.customeranalytics.common.pipes.Revenue;
 
 /**
  * What every writer of {@code customer_events} adds to its statement, in the same transaction as the rows:

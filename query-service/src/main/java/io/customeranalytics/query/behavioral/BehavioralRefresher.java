@@ -1,6 +1,6 @@
 package io.customeranalytics.query.behavioral;
 
-import io.customeranalytics.common.pipes.Revenue;
+import io.customeranalytics.common.schema.Revenue;
 import io.quarkus.arc.Unremovable;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

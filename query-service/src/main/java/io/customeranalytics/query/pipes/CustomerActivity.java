@@ -1,11 +1,11 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.DeclaredPipe;
-import io.customeranalytics.common.pipes.PipeParam;
-import io.customeranalytics.common.pipes.PipeParams;
-import io.customeranalytics.common.pipes.PipeQuery;
-import io.customeranalytics.common.pipes.PipeSql;
+import io.customeranalytics.pipes.PipeColumn;
+import io.customeranalytics.pipes.DeclaredPipe;
+import io.customeranalytics.pipes.PipeParam;
+import io.customeranalytics.pipes.PipeParams;
+import io.customeranalytics.pipes.PipeQuery;
+import io.customeranalytics.pipes.PipeSql;
 import jakarta.inject.Singleton;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.common.error.ApiException;
-import io.customeranalytics.common.pipes.PipeSql;
+import io.customeranalytics.pipes.PipeSql;
 import io.customeranalytics.common.segments.SegmentsConfig;
 
 /** What the segment endpoints share to refuse membership older than the staleness bound. */

@@ -1,14 +1,14 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.DeclaredPipe;
-import io.customeranalytics.common.pipes.PipeEndpoint;
-import io.customeranalytics.common.pipes.PipeParam;
-import io.customeranalytics.common.pipes.PipeParams;
-import io.customeranalytics.common.pipes.PipeQuery;
-import io.customeranalytics.common.pipes.PipeRepository;
-import io.customeranalytics.common.pipes.PipeSql;
-import io.customeranalytics.common.pipes.PipesConfig;
+import io.customeranalytics.pipes.PipeColumn;
+import io.customeranalytics.pipes.DeclaredPipe;
+import io.customeranalytics.pipes.PipeEndpoint;
+import io.customeranalytics.pipes.PipeParam;
+import io.customeranalytics.pipes.PipeParams;
+import io.customeranalytics.pipes.PipeQuery;
+import io.customeranalytics.pipes.PipeRepository;
+import io.customeranalytics.pipes.PipeSql;
+import io.customeranalytics.pipes.PipesConfig;
 import io.customeranalytics.common.schema.Column;
 import io.customeranalytics.common.schema.Datasource;
 import jakarta.inject.Singleton;

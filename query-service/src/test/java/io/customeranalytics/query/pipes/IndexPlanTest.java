@@ -1,7 +1,7 @@
 package io.customeranalytics.query.pipes;
 
-import io.customeranalytics.common.pipes.PipeParams;
-import io.customeranalytics.common.pipes.PipeQuery;
+import io.customeranalytics.pipes.PipeParams;
+import io.customeranalytics.pipes.PipeQuery;
 import io.customeranalytics.testsupport.PostgresTestResource;
 import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;

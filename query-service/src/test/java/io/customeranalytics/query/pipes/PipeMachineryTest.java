@@ -183,16 +183,16 @@ class PipeMachineryTest {
 
     @Inject
     @jakarta.enterprise.inject.Any
-    jakarta.enterprise.inject.Instance<io.customeranalytics.common.pipes.PipeEndpoint> endpoints;
+    jakarta.enterprise.inject.Instance<io.customeranalytics.pipes.PipeEndpoint> endpoints;
 
     @Test
     void aNulCharacterInAnyParameterIsA400NamingIt() {
         int checked = 0;
-        for (io.customeranalytics.common.pipes.PipeEndpoint endpoint : endpoints) {
-            for (io.customeranalytics.common.pipes.PipeParam param : endpoint.params()) {
+        for (io.customeranalytics.pipes.PipeEndpoint endpoint : endpoints) {
+            for (io.customeranalytics.pipes.PipeParam param : endpoint.params()) {
                 for (String hostile : List.of("a%00b", "2023-06-15%2010:00:00%00")) {
                     var request = given().urlEncodingEnabled(false).queryParam("token", ADMIN);
-                    for (io.customeranalytics.common.pipes.PipeParam other : endpoint.params()) {
+                    for (io.customeranalytics.pipes.PipeParam other : endpoint.params()) {
                         if (other.required() && !other.name().equals(param.name())) {
                             request = request.queryParam(other.name(), "x");
                         }

@@ -1,8 +1,8 @@
 package io.customeranalytics.segmentation.membership;
 
-import io.customeranalytics.common.pipes.PipeQuery;
-import io.customeranalytics.common.pipes.PipeSql;
-import io.customeranalytics.common.pipes.Revenue;
+import io.customeranalytics.pipes.PipeQuery;
+import io.customeranalytics.pipes.PipeSql;
+import io.customeranalytics.common.schema.Revenue;
 import io.customeranalytics.common.rules.Metric;
 import io.customeranalytics.common.rules.Rule;
 import io.customeranalytics.common.rules.RuleException;

@@ -1,12 +1,12 @@
 package io.customeranalytics.segmentation.rfm;
 
-import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.DeclaredPipe;
-import io.customeranalytics.common.pipes.PipeParam;
-import io.customeranalytics.common.pipes.PipeParams;
-import io.customeranalytics.common.pipes.PipeQuery;
-import io.customeranalytics.common.pipes.PipeSql;
-import io.customeranalytics.common.pipes.Revenue;
+import io.customeranalytics.pipes.PipeColumn;
+import io.customeranalytics.pipes.DeclaredPipe;
+import io.customeranalytics.pipes.PipeParam;
+import io.customeranalytics.pipes.PipeParams;
+import io.customeranalytics.pipes.PipeQuery;
+import io.customeranalytics.pipes.PipeSql;
+import io.customeranalytics.common.schema.Revenue;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Singleton;
 

@@ -1,10 +1,10 @@
 package io.customeranalytics.segmentation.rfm;
 
-import io.customeranalytics.common.pipes.PipeEndpoint;
-import io.customeranalytics.common.pipes.PipeParams;
-import io.customeranalytics.common.pipes.PipeQuery;
-import io.customeranalytics.common.pipes.PipeSql;
-import io.customeranalytics.common.pipes.Revenue;
+import io.customeranalytics.pipes.PipeEndpoint;
+import io.customeranalytics.pipes.PipeParams;
+import io.customeranalytics.pipes.PipeQuery;
+import io.customeranalytics.pipes.PipeSql;
+import io.customeranalytics.common.schema.Revenue;
 import io.vertx.mutiny.sqlclient.Row;
 
 /**

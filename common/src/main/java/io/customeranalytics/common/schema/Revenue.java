@@ -1,4 +1,4 @@
-package io.customeranalytics.common.pipes;
+package io.customeranalytics.common.schema;
 
 /**
  * The revenue of an event (API.md section 2), as SQL over customer_events' columns. The migrations V4 and V5 hold

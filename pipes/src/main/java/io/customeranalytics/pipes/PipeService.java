@@ -1,31 +1,17 @@
-package io.customeranalytics.common.pipes;
+package io.customeranalytics.pipes;
 
 import io.customeranalytics.common.auth.Caller;
 import io.customeranalytics.common.auth.Callers;
-import io.customeranalytics.common.auth.PipeReadPermission;
 import io.customeranalytics.common.error.ApiException;
-import io.customeranalytics.common.error.ErrorBody;
-import io.customeranalytics.common.openapi.ErrorResponsesFilter;
-import io.quarkus.security.PermissionsAllowed;
-import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpServerRequest;
-import jakarta.enterprise.inject.Instance;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.Response;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,14 +20,18 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code GET /v0/pipes/<name>.<format>} for the pipe endpoints of one service: each service has a concrete
- * subclass annotated {@code @Path("/v0/pipes")}, and serves the {@link PipeEndpoint} beans it declares.
+ * Answers {@code GET /v0/pipes/<name>.<format>} for the pipe endpoints of one service, the {@link PipeEndpoint}
+ * beans it declares. Each service's {@code PipesResource} is the HTTP face: it declares the path, the permission
+ * ({@code PipeReadPermission}) and the OpenAPI operation, and calls {@link #answer}.
  *
- * <p>Order of checks: the token (403 missing or unknown) and its scope for the endpoint named (403, declared with
- * {@link PipeReadPermission}), the endpoint (404), the format (400), the parameters (400 naming the parameter;
- * a JWT's fixed parameters replace the request's), then the query.
+ * <p>Order of checks: the token (403 missing or unknown) and its scope for the endpoint named (403, by the
+ * resource's permission), the endpoint (404), the format (400), the parameters (400 naming the parameter; a JWT's
+ * fixed parameters replace the request's), then the query.
  */
-public abstract class PipeResourceSupport {
+// Created at start-up rather than on the first request, so every endpoint's latency series exist from the start.
+@Startup
+@Singleton
+public class PipeService {
 
     /** The {@code outcome} tag values of the request timer. */
     private static final String OK = "ok";
@@ -55,8 +45,8 @@ public abstract class PipeResourceSupport {
     private final MeterRegistry registry;
     private final Map<String, PipeEndpoint> endpoints = new TreeMap<>();
 
-    protected PipeResourceSupport(Callers callers, PipeRepository repository, AnswerBudget budget,
-                                  Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
+    public PipeService(Callers callers, PipeRepository repository, AnswerBudget budget,
+                       @Any Instance<PipeEndpoint> endpoints, MeterRegistry registry) {
         this.callers = callers;
         this.repository = repository;
         this.budget = budget;
@@ -72,28 +62,12 @@ public abstract class PipeResourceSupport {
         }
     }
 
-    @GET
-    @Path("{pipe}.{format}")
-    @PermissionsAllowed(value = "read", permission = PipeReadPermission.class, params = "pipe")
-    @Operation(operationId = "queryPipe", summary = "Query a pipe endpoint",
-            description = "Answers the endpoint's rows as JSON (Tinybird's envelope), CSV or NDJSON.")
-    @SecurityRequirement(name = "bearer")
-    @SecurityRequirement(name = "token")
-    @APIResponse(responseCode = "200", description = "The endpoint's rows", content = {
-            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PipeEnvelope.class)),
-            @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING)),
-            @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING))})
-    @APIResponse(responseCode = "400", description = "A missing or malformed parameter, named in the message",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "403", ref = ErrorResponsesFilter.FORBIDDEN)
-    @APIResponse(responseCode = "404", description = "Unknown endpoint",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-    @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
-    @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
-    public Uni<Response> query(
-            @Parameter(description = "The endpoint", example = "customer_activity") @PathParam("pipe") String pipe,
-            @Parameter(description = "json, csv or ndjson", example = "json") @PathParam("format") String format,
-            @Parameter(hidden = true) @Context HttpServerRequest request) {
+    /**
+     * The answer to one request for {@code pipe} in {@code format}, with the request's query parameters.
+     *
+     * @throws ApiException 404 for an endpoint this service does not serve, 400 for an unknown format
+     */
+    public Uni<Response> answer(String pipe, String format, MultiMap query) {
         PipeEndpoint endpoint = endpoints.get(pipe);
         if (endpoint == null) {
             throw ApiException.notFound("unknown pipe endpoint '" + pipe + "'; this service serves "
@@ -101,7 +75,7 @@ public abstract class PipeResourceSupport {
         }
         PipeFormat pipeFormat = PipeFormat.of(format);
         return callers.current()
-                .chain(caller -> answer(endpoint, pipeFormat, parse(endpoint, request, caller)));
+                .chain(caller -> answer(endpoint, pipeFormat, parse(endpoint, query, caller)));
     }
 
     private Uni<Response> answer(PipeEndpoint endpoint, PipeFormat pipeFormat, PipeParams params) {
@@ -144,7 +118,7 @@ public abstract class PipeResourceSupport {
      * that fixes a parameter the endpoint does not take is refused (403): ignoring it could widen what the JWT
      * was meant to read.
      */
-    static PipeParams parse(PipeEndpoint endpoint, HttpServerRequest request, Caller caller) {
+    static PipeParams parse(PipeEndpoint endpoint, MultiMap query, Caller caller) {
         Map<String, String> fixed = caller.fixedParams(endpoint.name());
         for (String name : fixed.keySet()) {
             if (endpoint.params().stream().noneMatch(param -> param.name().equals(name))) {
@@ -156,7 +130,7 @@ public abstract class PipeResourceSupport {
         for (PipeParam param : endpoint.params()) {
             String raw = fixed.get(param.name());
             if (raw == null) {
-                List<String> all = request.params().getAll(param.name());
+                List<String> all = query.getAll(param.name());
                 raw = all.isEmpty() ? null : all.get(0);
             }
             values.put(param.name(), param.parse(raw));

@@ -1,8 +1,6 @@
-package io.customeranalytics.common.openapi;
+package io.customeranalytics.pipes;
 
-import io.customeranalytics.common.pipes.PipeColumn;
-import io.customeranalytics.common.pipes.PipeEndpoint;
-import io.customeranalytics.common.pipes.PipeParam;
+import io.customeranalytics.common.openapi.ErrorResponsesFilter;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ArcContainer;
 import io.quarkus.smallrye.openapi.OpenApiFilter;

@@ -1,4 +1,4 @@
-package io.customeranalytics.common.pipes;
+package io.customeranalytics.pipes;
 
 /** The types of pipe parameters, named as in Tinybird's pipe templates. */
 public enum ParamType {

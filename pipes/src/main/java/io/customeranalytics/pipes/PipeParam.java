@@ -1,4 +1,4 @@
-package io.customeranalytics.common.pipes;
+package io.customeranalytics.pipes;
 
 import io.customeranalytics.common.error.ApiException;
 import io.customeranalytics.common.schema.ClientText;

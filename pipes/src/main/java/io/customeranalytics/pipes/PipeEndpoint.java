@@ -1,4 +1,4 @@
-package io.customeranalytics.common.pipes;
+package io.customeranalytics.pipes;
 
 import io.customeranalytics.common.error.ApiException;
 
@@ -12,7 +12,7 @@ import java.util.function.Function;
 /**
  * One pipe endpoint, {@code GET /v0/pipes/<name>.{json,csv,ndjson}}: its parameters, its output columns (in
  * order) and the SQL for a request. Declaring an endpoint is one CDI bean implementing this interface; the
- * shared machinery ({@link PipeResourceSupport}) does auth, parameter parsing, execution and the formats.
+ * shared machinery ({@link PipeService}) does parameter parsing, execution and the formats.
  */
 public interface PipeEndpoint {
 

@@ -1,4 +1,4 @@
-package io.customeranalytics.common.pipes;
+package io.customeranalytics.pipes;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

@@ -1,4 +1,4 @@
-package io.customeranalytics.common.pipes;
+package io.customeranalytics.pipes;
 
 import java.util.List;
 
