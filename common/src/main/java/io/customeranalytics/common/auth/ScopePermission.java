@@ -11,8 +11,8 @@ import java.util.Optional;
  * (TokenIdentityProvider) grants it when its token has the scope or ADMIN, and otherwise refuses it with the 403
  * that names the scope.
  *
- * <p>{@link AppendPermission} and {@link PipeReadPermission} compute the scope from a parameter of the request. When the parameter names nothing that exists, there is no scope to check and the
- * permission is granted, so that the endpoint answers its own 400 or 404.
+ * <p>{@link AppendPermission} and {@link PipeReadPermission} compute the scope from a parameter of the request.
+ * When the parameter names nothing that exists, there is no scope to check and the permission is granted, so that the endpoint answers its own 400 or 404.
  */
 public abstract class ScopePermission extends Permission {
 

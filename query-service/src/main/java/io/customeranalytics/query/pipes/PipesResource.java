@@ -25,12 +25,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The read endpoints of query-service (purchase history, activity, behavioural analysis, segment customers
- * and metrics, quarantines), as {@code GET /v0/pipes/<endpoint>.<format>}. The endpoints are the {@code PipeEndpoint} beans of
- * this package; {@link PipeService} parses, runs and renders them. The token needs {@code ADMIN} or the scope
+ * and metrics, quarantines), as {@code GET /v0/pipes/<endpoint>.<format>}. The endpoints are the {@code
+ * PipeEndpoint} beans of this package; {@link PipeService} parses, runs and renders them. The token needs {@code ADMIN} or the scope
  * that reads the endpoint named ({@link PipeReadPermission}).
  */
 @Path("/v0/pipes")
-@Tag(name = "Pipes", description = "Tinybird-style read endpoints: purchase history, activity, behaviour, segments, quarantines")
+@Tag(name = "Pipes",
+        description = "Tinybird-style read endpoints: purchase history, activity, behaviour, segments, quarantines")
 public class PipesResource {
 
     private final PipeService pipes;

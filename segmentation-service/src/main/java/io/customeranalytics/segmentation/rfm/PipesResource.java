@@ -24,8 +24,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The pipe endpoints of segmentation-service (RFM segmentation suggestions and their summary), as {@code GET /v0/pipes/<endpoint>.<format>}. The endpoints are the {@code PipeEndpoint} beans of
- * this package; {@link PipeService} parses, runs and renders them. The token needs {@code ADMIN} or the scope
+ * The pipe endpoints of segmentation-service (RFM segmentation suggestions and their summary), as {@code GET
+ * /v0/pipes/<endpoint>.<format>}. The endpoints are the {@code PipeEndpoint} beans of this package; {@link PipeService} parses, runs and renders them. The token needs {@code ADMIN} or the scope
  * that reads the endpoint named ({@link PipeReadPermission}).
  */
 @Path("/v0/pipes")
@@ -57,7 +57,8 @@ public class PipesResource {
     @APIResponse(responseCode = "429", ref = ErrorResponsesFilter.RATE_LIMITED)
     @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<Response> query(
-            @Parameter(description = "The endpoint", example = "customer_segmentation_suggestions") @PathParam("pipe") String pipe,
+            @Parameter(description = "The endpoint", example = "customer_segmentation_suggestions")
+            @PathParam("pipe") String pipe,
             @Parameter(description = "json, csv or ndjson", example = "json") @PathParam("format") String format,
             @Parameter(hidden = true) @Context HttpServerRequest request) {
         return pipes.answer(pipe, format, request.params());
