@@ -78,7 +78,7 @@ public final class SegmentScenario {
         return List.of(big, rich, tagged, small, ghost);
     }
 
-    /** The segment's members by definition (API.md section 3), and how each matched. */
+    /** The segment's members by definition (docs/api.md, "Segment membership"), and how each matched. */
     public Map<String, String> expectedMembers() {
         Map<String, String> members = new LinkedHashMap<>();
         members.put(big, "both");

@@ -41,7 +41,7 @@ public final class TestEvents {
     private TestEvents() {
     }
 
-    /** One event; its revenue per API.md: price x coalesce(quantity, 1) for purchases, null price as 0. */
+    /** One event; its revenue per docs/api.md: price x coalesce(quantity, 1) for purchases, null price as 0. */
     public record Event(String eventId, String customerId, String eventType, OffsetDateTime timestamp, String sessionId,
                  String pageUrl, String productId, String categoryId, String deviceType, String country,
                  String referrer, Double price, Integer quantity) {

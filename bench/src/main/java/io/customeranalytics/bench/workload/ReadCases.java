@@ -334,7 +334,7 @@ public final class ReadCases {
         }
     }
 
-    /** Every customer's metrics (API.md section 3), from the raw events and the profiles. */
+    /** Every customer's metrics (docs/api.md, "Segment membership"), from the raw events and the profiles. */
     static final String RAW_METRICS = """
             WITH activity AS (
                 SELECT customer_id,
@@ -439,7 +439,7 @@ public final class ReadCases {
         return new Sql(sql.toString(), values);
     }
 
-    /** RFM over the raw events (API.md section 3, "Suggestions"), as of now. */
+    /** RFM over the raw events (docs/api.md, "Segmentation endpoints"), as of now. */
     /**
      * Every customer's RFM scores and suggested segment at {@code %2$s} (as_of), from the raw rows, ending with
      * {@code suggested}.

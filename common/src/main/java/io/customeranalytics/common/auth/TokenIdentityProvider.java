@@ -89,7 +89,7 @@ public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticati
         if (TinybirdJwts.looksLikeJwt(presented)) {
             return jwts.verify(presented);
         }
-        throw new TokenRejectedException("unknown token: it matches no configured token");
+        throw new TokenRejectedException(TokenRejectedException.UNKNOWN);
     }
 
     static SecurityIdentity identity(Caller caller) {

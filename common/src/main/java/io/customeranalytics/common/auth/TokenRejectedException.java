@@ -7,6 +7,9 @@ package io.customeranalytics.common.auth;
  */
 public class TokenRejectedException extends RuntimeException {
 
+    /** The message for a token that matches no configured token and is not a JWT. */
+    public static final String UNKNOWN = "unknown token: it matches no configured token";
+
     public TokenRejectedException(String message) {
         super(message, null, false, false);
     }

@@ -17,7 +17,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class AccessDeniedMapper {
 
     static final String MISSING = "missing token: send it as ?token=... or as an 'Authorization: Bearer ...' header";
-    static final String UNKNOWN = "unknown token: it matches no configured token";
     static final String INSUFFICIENT = "the token does not have the scope this endpoint needs (insufficient scope)";
 
     private static final Logger LOG = Logger.getLogger(AccessDeniedMapper.class);
@@ -35,7 +34,7 @@ public class AccessDeniedMapper {
             }
         }
         LOG.debugf("authentication failed: %s", e.getMessage());
-        return ErrorResponses.of(ApiException.forbidden(UNKNOWN));
+        return ErrorResponses.of(ApiException.forbidden(TokenRejectedException.UNKNOWN));
     }
 
     @ServerExceptionMapper

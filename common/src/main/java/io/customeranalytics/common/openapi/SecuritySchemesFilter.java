@@ -8,7 +8,7 @@ import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
 
 /**
- * The two ways to send a token (API.md section 1), declared once for every service's OpenAPI document:
+ * The two ways to send a token (docs/api.md, "Authentication"), declared once for every service's OpenAPI document:
  * {@code bearer} (Authorization header) and {@code token} (query parameter, which wins when both are sent).
  * Operations refer to them with {@code @SecurityRequirement(name = "bearer")} and {@code (name = "token")}.
  */

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The customer metrics a rule can use (API.md section 3, "Customer metrics"), with their kind. The names are
+ * The customer metrics a rule can use (docs/api.md, "Segment membership"), with their kind. The names are
  * also the column names of the relation rules are compiled against.
  */
 public enum Metric {

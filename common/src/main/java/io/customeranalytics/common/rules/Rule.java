@@ -6,7 +6,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
- * The typed syntax tree of a rule (API.md section 4): a segment rule over the customer metrics, or a delete
+ * The typed syntax tree of a rule (docs/api.md, "Segment rules"): a segment rule over the customer metrics, or a delete
  * condition over a datasource's columns.
  */
 public sealed interface Rule {

@@ -8,8 +8,8 @@ import java.util.function.Function;
  * Turns a {@link Rule} into a SQL boolean expression over a relation whose columns are named as the rule's names
  * (metrics or columns), with every literal bound as a parameter ({@code $n}), never spliced into the text.
  *
- * <p>Semantics (API.md section 4): a comparison with a null operand is false, and NOT negates that false (so
- * {@code NOT (age > 30)} holds for a customer without an age); {@code IS NULL} tests for null. {@link #compile}
+ * <p>Semantics (docs/api.md, "Segment rules"): a comparison with a null operand is false, and NOT negates that false
+ * (so {@code NOT (age > 30)} holds for a customer without an age); {@code IS NULL} tests for null. {@link #compile}
  * wraps each comparison in {@code coalesce(..., false)}, which makes the whole expression two-valued, as a value
  * needs. {@link #compileCondition} gives the same rows as a {@code WHERE} clause, and wraps only the comparisons
  * under an odd number of NOTs: elsewhere a null selects no row just as false does, and the bare comparison can

@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads a rule (API.md section 4) into a {@link Rule}: a hand-written lexer and recursive-descent parser. The
- * names it reads values by come from a {@link Vocabulary}: the customer metrics of a segment rule, or the columns
+ * Reads a rule (docs/api.md, "Segment rules") into a {@link Rule}: a hand-written lexer and recursive-descent parser.
+ * The names it reads values by come from a {@link Vocabulary}: the customer metrics of a segment rule, or the columns
  * of a datasource in a delete condition.
  *
  * <pre>

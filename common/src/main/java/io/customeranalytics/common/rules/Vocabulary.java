@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public final class Vocabulary {
 
-    /** The customer metrics (API.md section 3), for segment rules. */
+    /** The customer metrics (docs/api.md, "Segment membership"), for segment rules. */
     public static final Vocabulary METRICS = new Vocabulary("metric", Arrays.stream(Metric.values())
             .collect(LinkedHashMap::new, (map, m) -> map.put(m.ruleName(), new Rule.MetricRef(m)), Map::putAll),
             false);

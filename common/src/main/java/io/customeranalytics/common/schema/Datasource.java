@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The three datasources of the Events API (API.md section 2), their columns in table order, and the columns
+ * The three datasources of the Events API (docs/api.md, "Events API"), their columns in table order, and the columns
  * that identify a row. The tables themselves are created by the Flyway migrations in {@code db/migration}.
  * Numbers have ranges that every endpoint can add up without overflow ({@link ValueRanges}).
  */

@@ -1,8 +1,8 @@
 package io.customeranalytics.common.schema;
 
 /**
- * The revenue of an event (API.md section 2), as SQL over customer_events' columns. The migrations V4 and V5 hold
- * the same expression in their aggregate definitions.
+ * The revenue of an event (docs/api.md, "Events API"), as SQL over customer_events' columns. The migrations V4 and V5
+ * hold the same expression in their aggregate definitions.
  */
 public final class Revenue {
 

@@ -11,8 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The time formats of the API (API.md section 1). DateTime input: {@code YYYY-MM-DD HH:MM:SS} (UTC) or ISO-8601
- * with {@code T}, an optional fraction and an optional {@code Z} or offset; no zone means UTC. Date input:
+ * The time formats of the API (docs/api.md, "Conventions"). DateTime input: {@code YYYY-MM-DD HH:MM:SS} (UTC) or
+ * ISO-8601 with {@code T}, an optional fraction and an optional {@code Z} or offset; no zone means UTC. Date input:
  * {@code YYYY-MM-DD}. Output: {@code YYYY-MM-DD HH:MM:SS} in UTC and {@code YYYY-MM-DD}.
  */
 public final class TimeFormats {
@@ -111,7 +111,7 @@ public final class TimeFormats {
         return ZoneOffset.ofHoursMinutes(sign * hours, sign * minutes);
     }
 
-    static String abbreviate(String text) {
+    public static String abbreviate(String text) {
         return text.length() <= 64 ? text : text.substring(0, 61) + "...";
     }
 }

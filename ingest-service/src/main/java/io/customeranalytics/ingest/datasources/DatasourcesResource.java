@@ -133,7 +133,6 @@ public class DatasourcesResource {
             @Parameter(description = "CSV: the escape character, one character (default none: a quote is doubled)",
                     example = "\\")
             @RestQuery("dialect_escapechar") String escape,
-            @Parameter(hidden = true) @Context HttpServerRequest request,
             @Parameter(description = "The file, CSV or NDJSON, gzip or not: the SDK's field, whatever the format")
             @RestForm("csv") FileUpload csv,
             // Read as well, undocumented: a generated client would send every documented part.
@@ -349,8 +348,7 @@ public class DatasourcesResource {
     @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<TruncateResult> truncate(
             @Parameter(description = "A datasource or its quarantine", required = true,
-                    example = "customer_events_quarantine") @PathParam("name") String name,
-            @Parameter(hidden = true) @Context HttpServerRequest request) {
+                    example = "customer_events_quarantine") @PathParam("name") String name) {
         boolean quarantine = name.endsWith("_quarantine");
         String table = quarantine ? name.substring(0, name.length() - "_quarantine".length()) : name;
         Datasource datasource = Datasource.byName(table).orElseThrow(() -> ApiException.notFound(

@@ -15,8 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A delete condition: the rule grammar of API.md section 4 over one datasource's columns (never SQL), compiled
- * to a {@code WHERE} clause whose every literal is bound. A DateTime or Date column is compared with a quoted
+ * A delete condition: the rule grammar of docs/api.md, "Segment rules" over one datasource's columns (never SQL),
+ * compiled to a {@code WHERE} clause whose every literal is bound. A DateTime or Date column is compared with a quoted
  * time in the API's formats; a comparison with a null column is false, and NOT negates that false, as in segment
  * rules.
  */

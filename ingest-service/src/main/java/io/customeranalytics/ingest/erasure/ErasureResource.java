@@ -9,7 +9,6 @@ import io.customeranalytics.common.schema.ClientText;
 import io.customeranalytics.common.schema.Datasource;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -73,8 +72,7 @@ public class ErasureResource {
     @APIResponse(responseCode = "503", ref = ErrorResponsesFilter.UNAVAILABLE)
     public Uni<ErasureResult> erase(
             @Parameter(description = "The customer to erase", required = true, example = "cust-789")
-            @RestQuery("customer_id") String customerId,
-            @Parameter(hidden = true) @Context HttpServerRequest request) {
+            @RestQuery("customer_id") String customerId) {
         if (customerId == null || customerId.isEmpty()) {
             throw ApiException.badRequest("missing parameter 'customer_id': the customer to erase", DOC_ERASURE);
         }

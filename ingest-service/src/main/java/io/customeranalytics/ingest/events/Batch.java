@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.customeranalytics.common.rules.RuleException;
 import io.customeranalytics.common.rules.RuleParser;
 import io.customeranalytics.common.schema.Datasource;
-import io.customeranalytics.common.schema.RowValidator;
-import io.customeranalytics.common.schema.ValidatedRow;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.customeranalytics.common.schema.RowValidator;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads an Events API body into rows (API.md section 2), streaming.
+ * Reads an Events API body into rows (docs/api.md, "Events API"), streaming.
  *
  * <ul>
  *   <li>A body that is, as a whole, one JSON object or one JSON array of objects (pretty-printed or not) is read

@@ -39,8 +39,8 @@ import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipException;
 
 /**
- * {@code POST /v0/events?name=<datasource>}: Tinybird's Events API (API.md section 2). HTTP only: token, parameters
- * and the body's bytes; the rules live in {@link IngestService}.
+ * {@code POST /v0/events?name=<datasource>}: Tinybird's Events API (docs/api.md, "Events API"). HTTP only: token,
+ * parameters and the body's bytes; the rules live in {@link IngestService}.
  */
 @Path("/v0/events")
 @Tag(name = "Events", description = "Append rows to a datasource, as Tinybird's Events API does.")

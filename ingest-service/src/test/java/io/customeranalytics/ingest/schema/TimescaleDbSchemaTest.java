@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The TimescaleDB mode's objects, as the migrations promise them (API.md section 5, V2, V4, V5, V7, V11). They only
- * mean something on a TimescaleDB server: on plain PostgreSQL every test here is skipped, with the reason logged.
+ * The TimescaleDB mode's objects, as the migrations promise them (docs/api.md, "How the endpoints read", V2, V4, V5,
+ * V7, V11). They only mean something on a TimescaleDB server: on plain PostgreSQL every test here is skipped, with the
+ * reason logged.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "migrate", value = "false"))

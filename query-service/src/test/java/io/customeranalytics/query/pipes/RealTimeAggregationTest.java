@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * TimescaleDB's real-time continuous aggregates (API.md section 5): customer_daily_activity answers from its
- * materialized rows below its watermark and from the raw events at and above it. These tests put one day of
- * events on each side of the watermark, check every read endpoint against the definition over the raw rows, then
+ * TimescaleDB's real-time continuous aggregates (docs/api.md, "How the endpoints read"): customer_daily_activity
+ * answers from its materialized rows below its watermark and from the raw events at and above it. These tests put one
+ * day of events on each side of the watermark, check every read endpoint against the definition over the raw rows, then
  * refresh and check that nothing changed; and a late event for a day already materialized, which must count at
  * once. They only mean something on TimescaleDB: on plain PostgreSQL they are skipped, with the reason logged.
  */

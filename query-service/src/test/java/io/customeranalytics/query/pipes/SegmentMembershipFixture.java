@@ -11,8 +11,8 @@ import java.util.Map;
  * reads membership, so its tests state the membership they read, and segmentation-service's own tests check that
  * its refresher computes the same (both from {@link io.customeranalytics.testsupport.SegmentScenario}).
  *
- * <p>The metrics snapshot rows are computed here from the raw events and profiles by the definition of API.md
- * section 3, not by segmentation-service's SQL.
+ * <p>The metrics snapshot rows are computed here from the raw events and profiles by the definition of docs/api.md,
+ * "Segment membership", not by segmentation-service's SQL.
  */
 final class SegmentMembershipFixture {
 

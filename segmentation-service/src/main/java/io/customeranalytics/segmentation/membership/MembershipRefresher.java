@@ -20,7 +20,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,8 +32,8 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Keeps segment membership (API.md section 3) in {@code segment_membership}, with every customer's metrics in
- * {@code customer_metrics_snapshot}, at a cost that follows what changed:
+ * Keeps segment membership (docs/api.md, "Segment membership") in {@code segment_membership}, with every customer's
+ * metrics in {@code customer_metrics_snapshot}, at a cost that follows what changed:
  * <ul>
  *   <li><b>Changed customers.</b> Writers record each event they store and each profile they write in
  *       {@code customer_changes} (V14, V16). A batch picks the customers of up to {@link #BATCH} records,
@@ -124,7 +123,9 @@ public class MembershipRefresher {
             m.lifetime_value, m.age, m.country, m.last_event_at, m.total_spent, m.purchase_count, m.event_count,
                    m.session_count""";
 
-    /** Each customer's metrics from the raw events (API.md section 3); %s: the WHERE clause or nothing. */
+    /**
+     * Each customer's metrics from the raw events (docs/api.md, "Segment membership"); %s: the WHERE clause or nothing.
+     */
     private static final String ACTIVITY = """
             SELECT e.customer_id,
                    sum(%s)::double precision AS total_spent,

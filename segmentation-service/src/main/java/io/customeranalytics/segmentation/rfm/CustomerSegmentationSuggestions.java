@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code customer_segmentation_suggestions}: an RFM segment for every customer (API.md section 3).
+ * {@code customer_segmentation_suggestions}: an RFM segment for every customer (docs/api.md, "Segmentation endpoints").
  *
  * <p>Customers are everyone seen in an event at or before {@code as_of}, or in a profile; only events at or
  * before {@code as_of} count. They are read as the behavioural analysis reads them: whole UTC days before

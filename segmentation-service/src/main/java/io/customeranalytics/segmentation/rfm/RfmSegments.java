@@ -2,7 +2,7 @@ package io.customeranalytics.segmentation.rfm;
 
 import java.util.List;
 
-/** The suggested segments of the RFM definition (API.md section 3), in rule order. */
+/** The suggested segments of the RFM definition (docs/api.md, "Segmentation endpoints"), in rule order. */
 public final class RfmSegments {
 
     /** Names, first matching rule first; Browsers and Inactive are for customers without a purchase. */

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * {@code segment_suggestions_summary}: one row per RFM segment (all eleven, in rule order) with its customers,
  * their share of all customers, average recency, frequency and monetary, total revenue, and
- * {@code suggested_rules}: a rule in the segment grammar (API.md section 4) that selects the same customers
+ * {@code suggested_rules}: a rule in the segment grammar (docs/api.md, "Segment rules") that selects the same customers
  * from the customer metrics, to post as a {@code customer_segments} row.
  *
  * <p>The rules follow from the score boundaries: scores are monotone in their value (ties share a score), so

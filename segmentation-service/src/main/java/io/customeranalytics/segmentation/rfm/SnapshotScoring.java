@@ -8,9 +8,9 @@ import io.customeranalytics.common.schema.Revenue;
 import io.vertx.mutiny.sqlclient.Row;
 
 /**
- * The RFM scoring (API.md section 3) from segmentation-service's customer snapshot, for an {@code as_of} after
- * nearly every event: the default (now), or one close to it. It gives the same answer as the scoring over the
- * aggregates ({@link CustomerSegmentationSuggestions#SCORING}) without reading every customer's events:
+ * The RFM scoring (docs/api.md, "Segmentation endpoints") from segmentation-service's customer snapshot, for an {@code
+ * as_of} after nearly every event: the default (now), or one close to it. It gives the same answer as the scoring over
+ * the aggregates ({@link CustomerSegmentationSuggestions#SCORING}) without reading every customer's events:
  * <ul>
  *   <li><b>Each customer's values.</b> The snapshot row of a customer and the change records left for it cover
  *       each of its stored events exactly once (V16: the refresher deletes a customer's records in the

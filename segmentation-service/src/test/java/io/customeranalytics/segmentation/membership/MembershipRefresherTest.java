@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The refresher computes {@link SegmentScenario}'s membership as API.md section 3 defines it (query-service's
- * SegmentEndpointsTest reads the same membership, written by its own fixture), applies a changed segment, a
- * changed customer and the clock without rewriting the customers that did not change, and behaves as one of
+ * The refresher computes {@link SegmentScenario}'s membership as docs/api.md, "Segment membership" defines it
+ * (query-service's SegmentEndpointsTest reads the same membership, written by its own fixture), applies a changed
+ * segment, a changed customer and the clock without rewriting the customers that did not change, and behaves as one of
  * several replicas should: concurrent refreshes leave one membership, nothing is written while another replica
  * holds the lock, and a replica that dies mid-refresh leaves the previous membership and its change records.
  *

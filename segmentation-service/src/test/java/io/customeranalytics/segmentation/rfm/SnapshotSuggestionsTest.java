@@ -45,7 +45,10 @@ class SnapshotSuggestionsTest {
     private static final RestAssuredConfig DOUBLES = RestAssuredConfig.config().jsonConfig(
             JsonConfig.jsonConfig().numberReturnType(JsonPathConfig.NumberReturnType.DOUBLE));
 
-    /** API.md section 3 over the raw rows, with the scores as integers: what the endpoint must answer at $1. */
+    /**
+     * docs/api.md, "Segmentation endpoints" over the raw rows, with the scores as integers: what the endpoint must
+     * answer at $1.
+     */
     private static final String DEFINITION = """
             WITH ev AS (
                 SELECT * FROM customer_events WHERE event_timestamp <= $1

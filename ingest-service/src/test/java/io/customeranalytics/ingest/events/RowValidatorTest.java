@@ -1,6 +1,7 @@
-package io.customeranalytics.common.schema;
+package io.customeranalytics.ingest.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.customeranalytics.common.schema.Datasource;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,11 @@
-package io.customeranalytics.common.schema;
+package io.customeranalytics.ingest.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.customeranalytics.common.schema.ClientText;
+import io.customeranalytics.common.schema.Column;
+import io.customeranalytics.common.schema.Datasource;
+import io.customeranalytics.common.schema.TimeFormats;
+import io.customeranalytics.common.schema.ValueRanges;
 
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -11,18 +16,18 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Validates one JSON object against a datasource's columns (API.md section 2): required values present and
+ * Validates one JSON object against a datasource's columns (docs/api.md, "Events API"): required values present and
  * non-empty, the right types (numeric strings are accepted for numeric columns), lengths and ranges. Unknown
  * fields are ignored. Every failing column is reported, not only the first.
  */
-public final class RowValidator {
+final class RowValidator {
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private RowValidator() {
     }
 
-    public static ValidatedRow validate(Datasource datasource, JsonNode object) {
+    static ValidatedRow validate(Datasource datasource, JsonNode object) {
         List<Column> columns = datasource.columns();
         Object[] values = new Object[columns.size()];
         List<String> errorColumns = new ArrayList<>(0);

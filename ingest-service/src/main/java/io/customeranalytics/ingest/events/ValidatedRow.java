@@ -1,4 +1,4 @@
-package io.customeranalytics.common.schema;
+package io.customeranalytics.ingest.events;
 
 import java.util.List;
 
@@ -7,7 +7,7 @@ import java.util.List;
  * {@code LocalDate}, {@code Double}, {@code Integer} or null) in table order, or it has errors, one per failing
  * column, aligned with {@code errorColumns}.
  */
-public record ValidatedRow(Object[] values, List<String> errorColumns, List<String> errors) {
+record ValidatedRow(Object[] values, List<String> errorColumns, List<String> errors) {
 
     public boolean valid() {
         return errors.isEmpty();

@@ -6,10 +6,10 @@ import java.util.stream.Collectors;
 
 /**
  * Writes a {@link Rule} back as rule text that {@link RuleParser} reads to the same tree: AND and OR always in
- * parentheses, keywords in capitals, numbers in plain notation, strings, DateTimes and
- * Dates single-quoted.
+ * parentheses, keywords in capitals, numbers in plain notation, strings, DateTimes and Dates single-quoted. The
+ * round-trip tests' printer: no endpoint prints rules.
  */
-public final class RulePrinter {
+final class RulePrinter {
 
     /** To the microsecond, as stored, so that the printed rule reads back to the same instant. */
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
@@ -17,7 +17,7 @@ public final class RulePrinter {
     private RulePrinter() {
     }
 
-    public static String print(Rule rule) {
+    static String print(Rule rule) {
         if (rule instanceof Rule.Or or) {
             return "(" + print(or.left()) + " OR " + print(or.right()) + ")";
         }
