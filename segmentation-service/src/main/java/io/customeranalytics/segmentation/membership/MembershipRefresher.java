@@ -45,7 +45,9 @@ import java.util.stream.Collectors;
  *       time. Each batch also re-evaluates the customers whose metric crossed one of the rule's thresholds since
  *       the segment's last evaluation ({@link ClockThresholds}), found by range over the snapshot's indexes.</li>
  *   <li><b>Changed segments.</b> A segment created, changed, or whose refresh failed more than
- *       {@code analytics.segments.retry-failed-after} ago is computed whole against the snapshot.</li>
+ *       {@code analytics.segments.retry-failed-after} ago is computed whole against the snapshot. Before each
+ *       one, the changed customers are drained if the last drain started a refresh interval ago or more: a burst
+ *       of changed segments (each under the lock) would otherwise keep the drains out and age the snapshot.</li>
  *   <li><b>No snapshot yet</b> (a new installation, after V14, or a bulk load that deleted the state row):
  *       every customer is computed from the raw events at once, then every segment whole.</li>
  * </ul>
@@ -74,6 +76,11 @@ public class MembershipRefresher {
             SELECT pg_try_advisory_xact_lock(hashtext('%s')) AS locked, now() AS now""".formatted(LOCK_KEY);
 
     private static final String SNAPSHOT_EXISTS = "SELECT count(*) AS n FROM customer_metrics_snapshot_state";
+
+    /** Whether the snapshot's last drain started $1 seconds ago or more (true without a snapshot state). */
+    private static final String DRAIN_DUE = """
+            SELECT coalesce(bool_and(refreshed_at <= now() - make_interval(secs => $1)), true) AS due
+            FROM customer_metrics_snapshot_state""";
 
     /** The columns of customer_metrics_snapshot, as filled from {@link #ACTIVITY} {@code a} and profiles {@code p}. */
     private static final String SNAPSHOT_COLUMNS = """
@@ -495,21 +502,23 @@ public class MembershipRefresher {
 
     private final Pool pool;
     private final double retryFailedAfterSeconds;
+    private final double refreshIntervalSeconds;
 
     public MembershipRefresher(Pool pool, SegmentsConfig config) {
         this.pool = pool;
         this.retryFailedAfterSeconds = config.retryFailedAfter().toMillis() / 1000.0;
+        this.refreshIntervalSeconds = config.refreshInterval().toMillis() / 1000.0;
     }
 
     /**
-     * One refresh: the first snapshot if there is none, the segments to compute whole, then the changed
-     * customers batch after batch until a batch takes all there is left.
+     * One refresh: the first snapshot if there is none, the changed customers batch after batch until a batch
+     * takes all there is left, then the segments to compute whole ({@link #computeSegments}).
      */
     public Uni<Report> refresh() {
         return ensureSnapshot()
-                .chain(built -> built.skipped() ? Uni.createFrom().item(built) : computeSegments()
-                        .chain(segments -> segments.skipped() ? Uni.createFrom().item(built.plus(segments))
-                                : drainChanges().map(drained -> built.plus(segments).plus(drained))));
+                .chain(built -> built.skipped() ? Uni.createFrom().item(built) : drainChanges()
+                        .chain(drained -> drained.skipped() ? Uni.createFrom().item(built.plus(drained))
+                                : computeSegments().map(segments -> built.plus(drained).plus(segments))));
     }
 
     /**
@@ -559,12 +568,26 @@ public class MembershipRefresher {
                 });
     }
 
-    /** Computes each segment to compute whole, one transaction each; a failing one is recorded and skipped. */
+    /**
+     * Computes each segment to compute whole, one transaction each; a failing one is recorded and skipped. Before
+     * each segment, the changed customers are drained when the snapshot's last drain is a refresh interval old:
+     * many changed segments (each computed whole, under the lock) never hold the snapshot's freshness back.
+     */
     private Uni<Report> computeSegments() {
-        return pool.withConnection(connection -> segments(connection, SEGMENTS_TO_COMPUTE, Tuple.of(retryFailedAfterSeconds)))
+        return pool.withConnection(connection -> segments(connection, SEGMENTS_TO_COMPUTE,
+                        Tuple.of(retryFailedAfterSeconds)))
                 .chain(list -> Multi.createFrom().iterable(list)
-                        .onItem().transformToUniAndConcatenate(this::computeSegment)
+                        .onItem().transformToUniAndConcatenate(segment -> drainIfDue()
+                                .chain(drained -> computeSegment(segment).map(drained::plus)))
                         .collect().with(Collectors.reducing(Report.NOTHING, Report::plus)));
+    }
+
+    /** {@link #drainChanges} when the snapshot's last drain started a refresh interval ago or more. */
+    private Uni<Report> drainIfDue() {
+        return pool.preparedQuery(DRAIN_DUE).execute(Tuple.of(refreshIntervalSeconds))
+                .chain(rows -> rows.iterator().next().getBoolean("due")
+                        ? drainChanges()
+                        : Uni.createFrom().item(Report.NOTHING));
     }
 
     /** Replaces one segment's members with those of its current definition, evaluated now. */
