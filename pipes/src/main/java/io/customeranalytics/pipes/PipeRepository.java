@@ -2,6 +2,7 @@ package io.customeranalytics.pipes;
 
 import io.customeranalytics.common.error.ApiException;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -21,6 +22,14 @@ import java.util.function.Function;
 @ApplicationScoped
 public class PipeRepository {
 
+    /**
+     * The most rows an answer may have to be read into values and rendered on the event loop that received them.
+     * A larger one moves to a worker thread: 100,000 rows of segment_customers (38 MB of JSON at M) take about
+     * 0.4 s of the service's CPU, which would hold the loop and every request it serves. A small answer stays:
+     * the hop would cost a per-customer page more than it saves (bench/results/README.md, "Big answers").
+     */
+    static final int EVENT_LOOP_ROWS = 1_000;
+
     private final Pool pool;
     private final PipesConfig config;
 
@@ -29,10 +38,16 @@ public class PipeRepository {
         this.config = config;
     }
 
-    /** Runs {@code query}; its answer's bytes are taken into {@code share}. */
+    /**
+     * Runs {@code query}; its answer's bytes are taken into {@code share}. An answer of more than {@link
+     * #EVENT_LOOP_ROWS} rows is read into values, and rendered after, on a worker thread.
+     */
     public Uni<PipeResult> run(PipeEndpoint endpoint, PipeQuery query, AnswerBudget.Share share) {
         long start = System.nanoTime();
         return execute(endpoint, query)
+                .chain(rowSet -> rowSet.size() <= EVENT_LOOP_ROWS
+                        ? Uni.createFrom().item(rowSet)
+                        : Uni.createFrom().item(rowSet).emitOn(Infrastructure.getDefaultWorkerPool()))
                 .map(rowSet -> toResult(endpoint.columns(), rowSet, start, config.maxAnswerBytes()))
                 .invoke(result -> share.growTo(result.bytesRead()));
     }

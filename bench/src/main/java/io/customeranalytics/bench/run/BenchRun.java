@@ -131,7 +131,8 @@ public final class BenchRun {
                     info.behavioralReadySeconds = awaitBehavioralDays(db, membershipWait)
                             ? (System.nanoTime() - stackStarted) / 1e9 : -1;
                 }
-                if (readCase.endpoint().startsWith("segment_")
+                boolean beside = readCase.name().equals(ReadCases.BESIDE_BIG_ANSWERS);
+                if (readCase.endpoint().startsWith("segment_") || beside
                         || readCase.endpoint().equals("customer_segmentation_suggestions")) {
                     // Suggestions read segmentation-service's snapshot too, once it is built.
                     awaitFirstMembership(info, stack, token, membershipWait, stackStarted);
@@ -143,10 +144,16 @@ public final class BenchRun {
                 Map<String, String> properties = new LinkedHashMap<>(common);
                 properties.put("bench.case", readCase.name());
                 properties.put("bench.clients", Integer.toString(readCase.clients()));
-                try (BackgroundEvents background = BackgroundEvents.start(db, stack, token, seed, backgroundEvents)) {
-                    results.add(measure(gatling, "io.customeranalytics.bench.load.PipeSimulation", properties,
-                            out, readCase.name(), "read", readCase.description(), readCase.clients(), 0, baseline,
-                            stack));
+                try (BackgroundEvents background = BackgroundEvents.start(db, stack, token, seed, backgroundEvents);
+                     BigAnswers big = BigAnswers.start(stack, token, beside ? ReadCases.BIG_ANSWER_CLIENTS : 0)) {
+                    CaseResult result = measure(gatling, "io.customeranalytics.bench.load.PipeSimulation",
+                            properties, out, readCase.name(), "read", readCase.description(), readCase.clients(), 0,
+                            baseline, stack);
+                    if (beside) {
+                        System.out.printf("%s: %s%n", readCase.name(), big.rate());
+                        result = result.withNote(big.rate().toString());
+                    }
+                    results.add(result);
                     if (backgroundEvents > 0) {
                         info.backgroundEvents.put(readCase.name(), new BackgroundEvents.Rate(
                                 background.eventsPerSecond(), background.errors()));

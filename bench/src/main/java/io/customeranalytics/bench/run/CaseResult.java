@@ -27,6 +27,12 @@ record CaseResult(String name, String kind, String description, int clients, lon
         return ok == 0 ? Double.NaN : baseline.p50() / p50;
     }
 
+    /** This result with {@code more} added to its note. */
+    CaseResult withNote(String more) {
+        return new CaseResult(name, kind, description, clients, ok, ko, p50, p95, p99, max, requestsPerSecond,
+                rowsPerSecond, baseline, maxRssKb, note.isEmpty() ? more : note + "; " + more);
+    }
+
     /** True when every baseline statement was cancelled at its timeout: the ratio is then at least the figure. */
     boolean ratioIsLowerBound() {
         return baseline != null && !kind.equals("ingest") && baseline.samples() == 0 && baseline.timedOut() > 0;

@@ -45,6 +45,15 @@ public final class ReadCases {
         }
     }
 
+    /** Per-customer pages at a load that leaves the cores room, so that what else the service does shows. */
+    public static final String PAGES = "pages_4";
+    /**
+     * {@link #PAGES} while the same service serves big answers: {@link #BIG_ANSWER_CLIENTS} clients beside it,
+     * each asking for 100,000 rows of segment_customers again and again.
+     */
+    public static final String BESIDE_BIG_ANSWERS = "pages_4_beside_big_answers";
+    public static final int BIG_ANSWER_CLIENTS = 2;
+
     static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss");
     static final String[] EVENT_TYPES = {"page_view", "product_view", "search", "add_to_cart", "purchase"};
     static final String[] RFM_SEGMENTS = {"Champions", "Loyal", "New Customers", "Potential Loyalists",
@@ -70,6 +79,13 @@ public final class ReadCases {
         cases.add(new ReadCase("activity", "customer_activity", 16,
                 "one customer's events (skewed pick); an event type, a date range, both or neither; limit 20/100",
                 this::activityParams, ReadCases::activitySql));
+        cases.add(new ReadCase(PAGES, "customer_purchase_history", 4,
+                "purchase_history's requests from 4 clients, a load that leaves the cores room",
+                this::purchaseHistoryParams, ReadCases::purchaseHistorySql));
+        cases.add(new ReadCase(BESIDE_BIG_ANSWERS, "customer_purchase_history", 4,
+                PAGES + " while " + BIG_ANSWER_CLIENTS + " more clients fetch 100,000 members of a segment"
+                        + " (segment_customers) again and again", this::purchaseHistoryParams,
+                ReadCases::purchaseHistorySql));
         cases.add(new ReadCase("behavioural_all_time_day", "customer_behavioral_analysis", 4,
                 "all time, by day, no filter", random -> new LinkedHashMap<>(), ReadCases::behaviouralSql));
         for (String granularity : List.of("day", "week", "month")) {
