@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Big answers beside a measurement: {@code clients} clients, each asking query-service for the first 100,000
  * members of {@link #SEGMENT} (segment_customers, JSON) again as soon as its last answer has been read whole.
- * At M the segment has more than 100,000 members, so every answer is 100,000 rows (about 15 MB of JSON).
+ * At M the segment has more than 100,000 members, so every answer is 100,000 rows (38 MB of JSON).
  */
 final class BigAnswers implements AutoCloseable {
 
@@ -27,17 +27,16 @@ final class BigAnswers implements AutoCloseable {
     static final String SEGMENT = "US Adults 25-45";
     static final int LIMIT = 100_000;
 
-    /** What was fetched beside a measurement: answers, their mean time and bytes, and failures. */
-    record Rate(long answers, double meanSeconds, double meanMegabytes, long errors) {
+    /** What was fetched beside a measurement: by how many clients, answers, their mean time and bytes, failures. */
+    record Rate(int clients, long answers, double meanSeconds, double meanMegabytes, long errors) {
         @Override
         public String toString() {
             return "%d answers of %,d rows beside it (%d clients), mean %.2f s and %.1f MB each, %d failed".formatted(
-                    answers, LIMIT, CLIENTS_OF_LAST_RUN.get(), meanSeconds, meanMegabytes, errors);
+                    answers, LIMIT, clients, meanSeconds, meanMegabytes, errors);
         }
     }
 
-    private static final AtomicLong CLIENTS_OF_LAST_RUN = new AtomicLong();
-
+    private final int count;
     private final ExecutorService clients;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong answers = new AtomicLong();
@@ -46,13 +45,13 @@ final class BigAnswers implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
 
     private BigAnswers(int count) {
+        this.count = count;
         this.clients = Executors.newFixedThreadPool(Math.max(1, count));
     }
 
     /** Starts {@code count} clients; none when {@code count} is 0. */
     static BigAnswers start(LocalStack stack, String token, int count) {
         BigAnswers big = new BigAnswers(count);
-        CLIENTS_OF_LAST_RUN.set(count);
         URI uri = URI.create(stack.serviceUrl("query-service") + "/v0/pipes/segment_customers.json?segment_name="
                 + URLEncoder.encode(SEGMENT, StandardCharsets.UTF_8) + "&limit=" + LIMIT);
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -95,7 +94,7 @@ final class BigAnswers implements AutoCloseable {
 
     Rate rate() {
         long n = Math.max(1, answers.get());
-        return new Rate(answers.get(), nanos.get() / 1e9 / n, bytes.get() / 1e6 / n, errors.get());
+        return new Rate(count, answers.get(), nanos.get() / 1e9 / n, bytes.get() / 1e6 / n, errors.get());
     }
 
     @Override
