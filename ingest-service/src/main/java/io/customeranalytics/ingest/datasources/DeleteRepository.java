@@ -81,6 +81,9 @@ public class DeleteRepository {
             active_days AS (
                 DELETE FROM segment_active_days WHERE segment_id IN (SELECT segment_id FROM deleted)
             ),
+            member_counts AS (
+                DELETE FROM segment_member_counts WHERE segment_id IN (SELECT segment_id FROM deleted)
+            ),
             refresh_errors AS (
                 DELETE FROM segment_refresh_errors WHERE segment_id IN (SELECT segment_id FROM deleted)
             ),

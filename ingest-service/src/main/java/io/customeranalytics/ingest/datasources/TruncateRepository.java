@@ -35,7 +35,7 @@ public class TruncateRepository {
             DeleteRepository.LOCK_TIMEOUT,
             MembershipLock.WAIT,
             "TRUNCATE customer_segments, segment_membership, segment_membership_state, segment_stats,"
-                    + " segment_active_days, segment_refresh_errors");
+                    + " segment_active_days, segment_member_counts, segment_refresh_errors");
 
     /** TimescaleDB mode's aggregates lose their materialized rows of the truncated events (V19). */
     private static final String REFRESH_EVENT_AGGREGATES = "CALL refresh_all_event_aggregates()";

@@ -179,12 +179,15 @@ class DeleteTest {
             pool.preparedQuery("INSERT INTO segment_membership_state (segment_id, refreshed_at, segment_updated_at,"
                     + " member_count) VALUES ($1, now(), now(), 0)").execute(Tuple.of(segment))
                     .await().atMost(Duration.ofSeconds(30));
+            pool.preparedQuery("INSERT INTO segment_member_counts (segment_id, country, age, ltv_band, members)"
+                    + " VALUES ($1, '', -1, -1, 1)").execute(Tuple.of(segment)).await().atMost(Duration.ofSeconds(30));
         }
         given().queryParam("token", ADMIN)
                 .formParam("delete_condition", "segment_type = '" + type + "' AND segment_id != '" + kept + "'")
                 .when().post("/v0/datasources/customer_segments/delete")
                 .then().statusCode(200).body("job.rows_affected", equalTo(1));
-        for (String table : List.of("customer_segments", "segment_refresh_errors", "segment_membership_state")) {
+        for (String table : List.of("customer_segments", "segment_refresh_errors", "segment_membership_state",
+                "segment_member_counts")) {
             assertEquals(0, count(pool, "SELECT count(*) FROM " + table + " WHERE segment_id = $1", gone), table);
             assertEquals(1, count(pool, "SELECT count(*) FROM " + table + " WHERE segment_id = $1", kept), table);
         }

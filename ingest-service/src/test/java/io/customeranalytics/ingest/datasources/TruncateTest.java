@@ -74,12 +74,15 @@ class TruncateTest {
         post("customer_segments", "{\"segment_id\":\"" + id + "\",\"segment_name\":\"" + id + "\"}");
         pool.preparedQuery("INSERT INTO segment_refresh_errors (segment_id, failed_at, error) VALUES ($1, now(), 'x')")
                 .execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(30));
+        pool.preparedQuery("INSERT INTO segment_member_counts (segment_id, country, age, ltv_band, members)"
+                        + " VALUES ($1, '', -1, -1, 1)")
+                .execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(30));
         truncate("customer_profiles");
         assertEquals(0, count("SELECT count(*) FROM customer_profiles"));
         assertEquals(0, count("SELECT count(*) FROM customer_metrics_snapshot_state"), "rebuilt from what is left");
         truncate("customer_segments");
         for (String table : List.of("customer_segments", "segment_membership", "segment_membership_state",
-                "segment_stats", "segment_active_days", "segment_refresh_errors")) {
+                "segment_stats", "segment_active_days", "segment_member_counts", "segment_refresh_errors")) {
             assertEquals(0, count("SELECT count(*) FROM " + table), table);
         }
     }

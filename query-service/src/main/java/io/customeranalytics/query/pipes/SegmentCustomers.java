@@ -64,6 +64,16 @@ public class SegmentCustomers extends DeclaredPipe {
             (SELECT coalesce(sum(st.customers), 0)::bigint FROM segment_stats st
              WHERE st.segment_id = (SELECT s.segment_id FROM customer_segments s WHERE s.segment_name = ?)""";
 
+    /**
+     * The count of a defined segment's members with an age or lifetime-value filter: its rows of
+     * segment_member_counts (V21) that pass the filters appended after it, whole lifetime-value bands only (?
+     * the segment name). The members of the one band that a minimum lifetime value cuts are counted over the
+     * member rows after it, and the label branch over its index.
+     */
+    private static final String BAND_COUNT = """
+            (SELECT coalesce(sum(c.members), 0)::bigint FROM segment_member_counts c
+             WHERE c.segment_id = (SELECT s.segment_id FROM customer_segments s WHERE s.segment_name = ?)""";
+
     private static final String PAGE_END = """
              AS rows_before_limit
             FROM top t
@@ -147,12 +157,24 @@ public class SegmentCustomers extends DeclaredPipe {
                     .repeat(labelFrom, labelTo)
                     .append(") AS labelled)");
         } else {
-            // Both branches again, with their parameters, without order and limit.
-            sql.append("(SELECT count(*) FROM ((")
-                    .repeat(segmentFrom, segmentTo)
-                    .append(") UNION ALL (")
+            // The kept counts of the whole bands that pass; the cut band's members, and the label branch, counted.
+            Double minLifetimeValue = params.float64("min_lifetime_value");
+            sql.bind(BAND_COUNT, name)
+                    .bindIfPresent(" AND c.country = ?", params.string("country"))
+                    .bindIfPresent(" AND c.age >= ?", params.int32("min_age"))
+                    // -1 stands for no age, which no age filter lets through.
+                    .bindIfPresent(" AND c.age >= 0 AND c.age <= ?", params.int32("max_age"))
+                    .bindIfPresent(" AND c.ltv_band > segment_ltv_band(?)", minLifetimeValue)
+                    .append(")");
+            if (minLifetimeValue != null) {
+                sql.append(" + (SELECT count(*) FROM (")
+                        .repeat(segmentFrom, segmentTo)
+                        .bind(" AND mb.lifetime_value < segment_ltv_band_end(?)", minLifetimeValue)
+                        .append(") AS cut)");
+            }
+            sql.append(" + (SELECT count(*) FROM (")
                     .repeat(labelFrom, labelTo)
-                    .append(")) AS counted)");
+                    .append(") AS labelled)");
         }
         return sql.append(PAGE_END).build();
     }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -115,6 +117,74 @@ class SegmentEndpointsTest {
                 .when().get("/v0/pipes/segment_customers.json")
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(1, label.getInt("rows_before_limit_at_least"), "a label-only name counts its profiles");
+    }
+
+    /**
+     * With an age or lifetime-value filter the count adds up segment_member_counts' whole bands and counts the
+     * members of the band the minimum cuts: members on the bands' bounds, just under and over them, without an
+     * age or a lifetime value, negative and huge, each counted as the definition says.
+     */
+    @Test
+    void countsMembersAtTheEdgesOfTheLifetimeValueBands() {
+        Double[] values = {null, -5.0, -0.5, 0.0, 0.999, 1.0, 1.19999, 1.2, 149.99, 150.0, 150.01, 179.9, 180.0,
+            1e10, 2e10, 5e300, 150.0};
+        Integer[] ages = {null, 0, 17, 30, 45, 150};
+        String[] countries = {null, "US", "GB"};
+        String id = run + "-bands";
+        String name = "Bands " + run;
+        int members = 102;
+        List<String> customers = new ArrayList<>();
+        Map<String, String> matchedBy = new LinkedHashMap<>();
+        for (int i = 0; i < members; i++) {
+            String customer = id + "-" + i;
+            customers.add(customer);
+            matchedBy.put(customer, "rules");
+            sql("INSERT INTO customer_profiles (customer_id, country, age, lifetime_value) VALUES ($1, $2, $3, $4)",
+                    customer, countries[i % 3], ages[i % 6], values[i % 17]);
+        }
+        sql("INSERT INTO customer_segments (segment_id, segment_name, segment_rules, segment_type)"
+                + " VALUES ($1, $2, 'total_spent > 0', 'value-based')", id, name);
+        membership.snapshot(customers).members(id, matchedBy).fresh();
+
+        Double[] minimums = {null, -10.0, -5.0, -0.5, 0.0, 0.5, 1.0, 1.19999, 1.2, 149.99, 150.0, 150.005, 180.0,
+            1e10, 1.5e10, 5e300, 6e300};
+        Integer[][] ageRanges = {{null, null}, {17, null}, {null, 30}, {17, 45}, {0, 0}};
+        for (Double minimum : minimums) {
+            for (Integer[] range : ageRanges) {
+                for (String country : new String[] {null, "US"}) {
+                    long expected = 0;
+                    for (int i = 0; i < members; i++) {
+                        Double value = values[i % 17];
+                        Integer age = ages[i % 6];
+                        boolean passes = (country == null || country.equals(countries[i % 3]))
+                                && (range[0] == null || age != null && age >= range[0])
+                                && (range[1] == null || age != null && age <= range[1])
+                                && (minimum == null || value != null && value >= minimum);
+                        expected += passes ? 1 : 0;
+                    }
+                    Map<String, Object> filters = new LinkedHashMap<>();
+                    filters.put("limit", 1);
+                    if (minimum != null) {
+                        filters.put("min_lifetime_value", minimum);
+                    }
+                    if (range[0] != null) {
+                        filters.put("min_age", range[0]);
+                    }
+                    if (range[1] != null) {
+                        filters.put("max_age", range[1]);
+                    }
+                    if (country != null) {
+                        filters.put("country", country);
+                    }
+                    JsonPath json = given().queryParam("token", ADMIN).queryParam("segment_name", name)
+                            .queryParams(filters)
+                            .when().get("/v0/pipes/segment_customers.json")
+                            .then().statusCode(200).extract().jsonPath();
+                    assertEquals(expected, json.getLong("rows_before_limit_at_least"), filters.toString());
+                    assertEquals(Math.min(expected, 1), json.getList("data").size(), filters.toString());
+                }
+            }
+        }
     }
 
     @Test

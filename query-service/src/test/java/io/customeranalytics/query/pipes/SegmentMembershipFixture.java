@@ -78,6 +78,15 @@ final class SegmentMembershipFixture {
             FROM segment_membership WHERE segment_id = $1 AND last_event_at IS NOT NULL
             GROUP BY coalesce(country, ''), date_trunc('day', last_event_at, 'UTC')""";
 
+    private static final String CLEAR_MEMBER_COUNTS = "DELETE FROM segment_member_counts WHERE segment_id = $1";
+
+    /** The members per country, age and lifetime-value band (V21), counted here over the member rows. */
+    private static final String MEMBER_COUNTS = """
+            INSERT INTO segment_member_counts
+            SELECT $1, coalesce(country, ''), coalesce(age, -1), segment_ltv_band(lifetime_value), count(*)
+            FROM segment_membership WHERE segment_id = $1
+            GROUP BY coalesce(country, ''), coalesce(age, -1), segment_ltv_band(lifetime_value)""";
+
     private static final String CLEAR_LABEL_STATS = "DELETE FROM label_stats WHERE label = ANY($1)";
 
     private static final String LABEL_STATS = """
@@ -131,6 +140,8 @@ final class SegmentMembershipFixture {
         TestEvents.rows(pool, SEGMENT_STATS, segmentId);
         TestEvents.rows(pool, CLEAR_ACTIVE_DAYS, segmentId);
         TestEvents.rows(pool, ACTIVE_DAYS, segmentId);
+        TestEvents.rows(pool, CLEAR_MEMBER_COUNTS, segmentId);
+        TestEvents.rows(pool, MEMBER_COUNTS, segmentId);
         return this;
     }
 

@@ -333,6 +333,19 @@ public class MembershipRefresher {
             WHERE segment_id = $1 AND last_event_at IS NOT NULL
             GROUP BY coalesce(country, ''), date_trunc('day', last_event_at, 'UTC')""";
 
+    private static final String CLEAR_SEGMENT_COUNTS = "DELETE FROM segment_member_counts WHERE segment_id = $1";
+
+    /** The key of a segment_member_counts row (V21) over the columns of a member row. */
+    private static final String COUNTS_KEY =
+            "coalesce(country, ''), coalesce(age, -1), segment_ltv_band(lifetime_value)";
+
+    private static final String FILL_SEGMENT_COUNTS = """
+            INSERT INTO segment_member_counts (segment_id, country, age, ltv_band, members)
+            SELECT $1::text, %1$s, count(*)
+            FROM segment_membership
+            WHERE segment_id = $1
+            GROUP BY %1$s""".formatted(COUNTS_KEY);
+
     private static final String FILL_SEGMENT_STATS = """
             INSERT INTO segment_stats (segment_id, country, customers, ltv_sum, ltv_count, age_sum, age_count, events,
                                        purchases, revenue, sessions)
@@ -356,8 +369,8 @@ public class MembershipRefresher {
 
     /**
      * Re-evaluates segment $1 (named $2) for the customers $3 (distinct); the rule's parameters from $4. Member
-     * rows whose membership or values changed are written, and segment_stats and segment_active_days moved by
-     * the difference. Answers the members added and removed.
+     * rows whose membership or values changed are written, and segment_stats, segment_active_days and
+     * segment_member_counts moved by the difference. Answers the members added and removed.
      */
     private static final String REEVALUATE = """
             WITH evaluated AS (
@@ -399,6 +412,14 @@ public class MembershipRefresher {
                 GROUP BY coalesce(country, ''), date_trunc('day', last_event_at, 'UTC')
                 ON CONFLICT (segment_id, country, day) DO UPDATE SET members = t.members + EXCLUDED.members
             ),
+            counts AS (
+                INSERT INTO segment_member_counts AS t (segment_id, country, age, ltv_band, members)
+                SELECT $1::text, %9$s, sum(sign)
+                FROM moved
+                GROUP BY %9$s
+                HAVING sum(sign) <> 0
+                ON CONFLICT (segment_id, country, age, ltv_band) DO UPDATE SET members = t.members + EXCLUDED.members
+            ),
             stats AS (
                 INSERT INTO segment_stats AS t (segment_id, country, customers, ltv_sum, ltv_count, age_sum,
                                                 age_count, events, purchases, revenue, sessions)
@@ -411,7 +432,7 @@ public class MembershipRefresher {
                    (SELECT count(*) FROM removed) AS removed"""
             .formatted(MEMBER_VALUES, MEMBER_COLUMNS, MATCHED_BY, each(MEMBER_COLUMNS, "%1$s = EXCLUDED.%1$s"),
                     each(MEMBER_COLUMNS, "mb.%1$s"), each(MEMBER_COLUMNS, "EXCLUDED.%1$s"),
-                    STATS_SUMS, STATS_ADD.formatted("segment_stats", "segment_id"));
+                    STATS_SUMS, STATS_ADD.formatted("segment_stats", "segment_id"), COUNTS_KEY);
 
     /** A segment computed whole: $1 id, $2 the segment's updated_at applied, $3 members, $4 evaluated at. */
     private static final String MARK_SEGMENT = """
@@ -617,6 +638,8 @@ public class MembershipRefresher {
                 .chain(() -> connection.preparedQuery(FILL_SEGMENT_STATS).execute(Tuple.of(segment.id())))
                 .chain(() -> connection.preparedQuery(CLEAR_SEGMENT_ACTIVE_DAYS).execute(Tuple.of(segment.id())))
                 .chain(() -> connection.preparedQuery(FILL_SEGMENT_ACTIVE_DAYS).execute(Tuple.of(segment.id())))
+                .chain(() -> connection.preparedQuery(CLEAR_SEGMENT_COUNTS).execute(Tuple.of(segment.id())))
+                .chain(() -> connection.preparedQuery(FILL_SEGMENT_COUNTS).execute(Tuple.of(segment.id())))
                 .replaceWithVoid();
     }
 

@@ -160,6 +160,20 @@ class MembershipRefresherTest {
                 TestEvents.rows(pool, "SELECT coalesce(sum(members), 0)::bigint FROM segment_active_days"
                         + " WHERE segment_id = $1", segmentId).get(0).getLong(0),
                 "segment_active_days of " + segmentId + " holds every member with an event");
+        List<String> counted = TestEvents.rows(pool, """
+                        SELECT country || ' ' || age || ' ' || ltv_band || ' ' || members FROM segment_member_counts
+                        WHERE segment_id = $1 AND members <> 0 ORDER BY country, age, ltv_band""", segmentId)
+                .stream().map(r -> r.getString(0)).toList();
+        List<String> ofProfiles = TestEvents.rows(pool, """
+                        SELECT country || ' ' || age || ' ' || band || ' ' || count(*)
+                        FROM (SELECT coalesce(p.country, '') AS country, coalesce(p.age, -1) AS age,
+                                     segment_ltv_band(p.lifetime_value) AS band
+                              FROM unnest($1::text[]) AS c(id)
+                              LEFT JOIN customer_profiles p ON p.customer_id = c.id) AS m
+                        GROUP BY country, age, band ORDER BY country, age, band""",
+                        (Object) members.toArray(String[]::new))
+                .stream().map(r -> r.getString(0)).toList();
+        assertEquals(ofProfiles, counted, "segment_member_counts of " + segmentId);
     }
 
     @Test
@@ -190,8 +204,9 @@ class MembershipRefresherTest {
         TestEvents.insert(pool, List.of(new TestEvents.Event(TestEvents.unique("ev"), scenario.small, "purchase",
                 OffsetDateTime.now(ZoneOffset.UTC).minusHours(1), "s-late", null, null, null, null, null, null,
                 1000.0, 1)));
-        scenario.sql("UPDATE customer_profiles SET customer_segment = $2 WHERE customer_id = $1", scenario.rich,
-                scenario.segmentName);
+        // Its age and lifetime value change too, which moves it to another row of segment_member_counts.
+        scenario.sql("UPDATE customer_profiles SET customer_segment = $2, age = 31, lifetime_value = 55"
+                + " WHERE customer_id = $1", scenario.rich, scenario.segmentName);
         untilApplied(scenario.segmentId);
 
         Map<String, String> expected = new LinkedHashMap<>(scenario.expectedMembers());
