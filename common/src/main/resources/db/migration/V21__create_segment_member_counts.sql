@@ -1,7 +1,8 @@
 -- =====================================================================================================
--- segment_customers' rows_before_limit_at_least at 1M customers without counting every member that passes
--- an age or lifetime-value filter. Kept by segmentation-service (MembershipRefresher) in the same statements
--- that keep segment_membership, as segment_stats is (V15).
+-- segment_customers at 1M customers: its rows_before_limit_at_least without counting every member that passes
+-- an age or lifetime-value filter, and its pages of one country without reading other countries' members. The
+-- counts are kept by segmentation-service (MembershipRefresher) in the same statements that keep
+-- segment_membership, as segment_stats is (V15).
 -- =====================================================================================================
 
 -- The lower bounds of the lifetime-value bands: 0 (below it, band 0), then the E12 series (1, 1.2, 1.5, ..., 8.2
@@ -40,6 +41,12 @@ CREATE TABLE segment_member_counts (
     members    bigint  NOT NULL,
     CONSTRAINT segment_member_counts_pkey PRIMARY KEY (segment_id, country, age, ltv_band)
 );
+
+-- A page of members of one country: without it, a country filter read the segment's members in order until it
+-- found a page of that country's (a country of no member: every member of the segment, 210,000 index entries,
+-- 29 ms at M; one of 7% of them: 13,000 entries, 8 ms).
+CREATE INDEX segment_membership_country_top_idx
+    ON segment_membership (segment_id, country, lifetime_value DESC NULLS LAST, customer_id) INCLUDE (age);
 
 -- The counts of the membership that stands, so that no segment has to be computed again for them.
 INSERT INTO segment_member_counts (segment_id, country, age, ltv_band, members)
