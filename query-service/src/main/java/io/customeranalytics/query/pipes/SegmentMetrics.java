@@ -26,9 +26,11 @@ public class SegmentMetrics extends DeclaredPipe {
 
     /**
      * The sums per segment from segment_stats and per label-only name from label_stats (V15); the members active
-     * in the last 30 days from segment_active_days for the whole days, and over an index for the day the 30 days
-     * start in; each {@code %n$s} is where the country filter goes. A
-     * label carried by any profile is listed, with zero counts when no carrier has the country.
+     * in the last 30 days from segment_active_days (a label-only name's from label_active_days, V22) for the
+     * whole days, and over an index for the day the 30 days start in. That day is computed once, in a
+     * subquery: as a filter, date_trunc in UTC was evaluated for each of segment_active_days' rows (11,800 at M;
+     * the scan took 6-7 ms instead of 1-2). Each {@code %n$s} is where the country filter goes. A label carried
+     * by any profile is listed, with zero counts when no carrier has the country.
      */
     private static final String PER_SEGMENT = """
             WITH stats AS (
@@ -43,7 +45,7 @@ public class SegmentMetrics extends DeclaredPipe {
                 SELECT segment_id, sum(members) AS active
                 FROM (SELECT d.segment_id, d.members
                       FROM segment_active_days d
-                      WHERE d.day > date_trunc('day', now() - INTERVAL '30 days', 'UTC')%2$s
+                      WHERE d.day > (SELECT date_trunc('day', now() - INTERVAL '30 days', 'UTC'))%2$s
                       UNION ALL
                       SELECT mb.segment_id, 1
                       FROM segment_membership mb
@@ -68,11 +70,20 @@ public class SegmentMetrics extends DeclaredPipe {
                 HAVING sum(customers) > 0
             ),
             label_active AS (
-                SELECT m.customer_segment AS segment_name, count(*) AS active
-                FROM customer_metrics_snapshot m
-                WHERE m.customer_segment IN (SELECT segment_name FROM labels)
-                  AND m.last_event_at >= now() - INTERVAL '30 days'%5$s
-                GROUP BY m.customer_segment
+                SELECT segment_name, sum(members) AS active
+                FROM (SELECT d.label AS segment_name, d.members
+                      FROM label_active_days d
+                      WHERE d.label IN (SELECT segment_name FROM labels)
+                        AND d.day > (SELECT date_trunc('day', now() - INTERVAL '30 days', 'UTC'))%5$s
+                      UNION ALL
+                      SELECT m.customer_segment, 1
+                      FROM customer_metrics_snapshot m
+                      WHERE m.customer_segment IN (SELECT segment_name FROM labels)
+                        AND m.last_event_at >= now() - INTERVAL '30 days'
+                        AND m.last_event_at < date_trunc('day', now() - INTERVAL '30 days', 'UTC')
+                                              + INTERVAL '1 day'%6$s
+                     ) AS counted
+                GROUP BY segment_name
             ),
             listed AS (
                 SELECT s.segment_id, s.segment_name, s.segment_type, coalesce(st.customers, 0) AS customers,
@@ -147,11 +158,11 @@ public class SegmentMetrics extends DeclaredPipe {
     public PipeQuery query(PipeParams params) {
         String country = params.string("country");
         if (country == null) {
-            return new PipeSql(PER_SEGMENT.formatted("", "", "", "", "")).build();
+            return new PipeSql(PER_SEGMENT.formatted("", "", "", "", "", "")).build();
         }
         return new PipeSql("")
                 .bindShared(PER_SEGMENT.formatted(" AND st.country = ?", " AND d.country = ?", " AND mb.country = ?",
-                        " AND l.country = ?", " AND m.country = ?"), country)
+                        " AND l.country = ?", " AND d.country = ?", " AND m.country = ?"), country)
                 .build();
     }
 

@@ -2,6 +2,7 @@ package io.customeranalytics.query.pipes;
 
 import io.customeranalytics.testsupport.PostgresTestResource;
 import io.customeranalytics.testsupport.SegmentScenario;
+import io.customeranalytics.testsupport.TestEvents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +26,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
@@ -189,11 +193,15 @@ class SegmentEndpointsTest {
 
     @Test
     void aLabelWithoutADefinedSegmentListsItsProfiles() {
-        JsonPath json = given().queryParam("token", ADMIN).queryParam("segment_name", "Other " + run)
+        JsonPath json = given().config(DOUBLES).queryParam("token", ADMIN).queryParam("segment_name", "Other " + run)
                 .when().get("/v0/pipes/segment_customers.json")
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(List.of(small), json.getList("data.customer_id"));
         assertEquals(List.of("label"), json.getList("data.matched_by"));
+        assertEquals(base + 100.0, json.getDouble("data[0].total_spent"), 1e-3,
+                "a label-only name's members have their metrics from the snapshot");
+        assertEquals(15, json.getInt("data[0].session_count"));
+        assertNotNull(json.get("data[0].last_event_at"));
     }
 
     @Test
@@ -276,6 +284,52 @@ class SegmentEndpointsTest {
         assertNull(label.get("segment_id"));
         assertEquals("label", label.get("segment_type"));
         assertEquals(1, ((Number) label.get("customer_count")).intValue());
+    }
+
+    @Test
+    void countsActiveCustomersOnBothSidesOfTheDayThe30DaysStartIn() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Duration[] ago = {Duration.ofHours(1), Duration.ofDays(29), Duration.ofDays(30).minusMinutes(2),
+            Duration.ofDays(30).plusMinutes(2), Duration.ofDays(31), Duration.ofDays(45)};
+        String id = run + "-active";
+        String label = "Active label " + run;
+        String name = "Active " + run;
+        List<String> customers = new ArrayList<>();
+        Map<String, String> matchedBy = new LinkedHashMap<>();
+        List<TestEvents.Event> events = new ArrayList<>();
+        Map<String, Integer> expected = new LinkedHashMap<>(Map.of("", 0, "US", 0));
+        for (int i = 0; i < 2 * ago.length; i++) {
+            String customer = id + "-" + i;
+            String country = i % 2 == 0 ? "US" : "GB";
+            OffsetDateTime at = now.minus(ago[i / 2]).withNano(0);
+            customers.add(customer);
+            matchedBy.put(customer, "rules");
+            sql("INSERT INTO customer_profiles (customer_id, country, customer_segment) VALUES ($1, $2, $3)",
+                    customer, country, label);
+            events.add(new TestEvents.Event(id + "-ev-" + i, customer, "page_view", at, null, null, null, null,
+                    null, null, null, null, null));
+            if (!at.isBefore(now.minusDays(30))) {
+                expected.merge("", 1, Integer::sum);
+                expected.merge(country, 1, Integer::sum);
+            }
+        }
+        TestEvents.insert(pool, events);
+        sql("INSERT INTO customer_segments (segment_id, segment_name, segment_rules, segment_type)"
+                + " VALUES ($1, $2, 'event_count > 0', 'behavioral')", id, name);
+        membership.snapshot(customers).members(id, matchedBy).fresh();
+
+        for (String country : List.of("", "US")) {
+            List<Map<String, Object>> rows = given().queryParam("token", ADMIN)
+                    .queryParams(country.isEmpty() ? Map.of() : Map.of("country", country))
+                    .when().get("/v0/pipes/segment_metrics.json")
+                    .then().statusCode(200).extract().jsonPath().getList("data");
+            for (String segment : List.of(name, label)) {
+                Map<String, Object> row = rows.stream().filter(r -> segment.equals(r.get("segment_name")))
+                        .findFirst().orElseThrow();
+                assertEquals(expected.get(country), ((Number) row.get("active_customers_30d")).intValue(),
+                        segment + ", country '" + country + "'");
+            }
+        }
     }
 
     @Test

@@ -95,6 +95,16 @@ final class SegmentMembershipFixture {
             WHERE customer_segment = ANY($1)
             GROUP BY customer_segment, coalesce(country, '')""".formatted(SUMS);
 
+    private static final String CLEAR_LABEL_ACTIVE_DAYS = "DELETE FROM label_active_days WHERE label = ANY($1)";
+
+    /** The carriers per label, country and day of the last event (V22), counted here over the snapshot. */
+    private static final String LABEL_ACTIVE_DAYS = """
+            INSERT INTO label_active_days
+            SELECT customer_segment, coalesce(country, ''), date_trunc('day', last_event_at, 'UTC'), count(*)
+            FROM customer_metrics_snapshot
+            WHERE customer_segment = ANY($1) AND last_event_at IS NOT NULL
+            GROUP BY customer_segment, coalesce(country, ''), date_trunc('day', last_event_at, 'UTC')""";
+
     private static final String LABELS_OF = """
             SELECT coalesce(array_agg(DISTINCT customer_segment), '{}') FROM customer_metrics_snapshot
             WHERE customer_id = ANY($1) AND customer_segment IS NOT NULL""";
@@ -118,8 +128,8 @@ final class SegmentMembershipFixture {
     }
 
     /**
-     * These customers' snapshot rows, computed from their events and profiles, and the label sums of their
-     * labels (each scenario's labels are its own).
+     * These customers' snapshot rows, computed from their events and profiles, and the label sums and active
+     * days of their labels (each scenario's labels are its own).
      */
     SegmentMembershipFixture snapshot(List<String> customers) {
         String[] ids = customers.toArray(String[]::new);
@@ -128,6 +138,8 @@ final class SegmentMembershipFixture {
         Object labels = TestEvents.rows(pool, LABELS_OF, (Object) ids).get(0).getArrayOfStrings(0);
         TestEvents.rows(pool, CLEAR_LABEL_STATS, labels);
         TestEvents.rows(pool, LABEL_STATS, labels);
+        TestEvents.rows(pool, CLEAR_LABEL_ACTIVE_DAYS, labels);
+        TestEvents.rows(pool, LABEL_ACTIVE_DAYS, labels);
         return this;
     }
 

@@ -40,7 +40,8 @@ import java.util.stream.Collectors;
  *       recomputes their metrics from the raw events and their profile in the statement that deletes their
  *       records, and re-evaluates every segment for them, all in one transaction: a record is gone only once
  *       its customer is done, and a customer's snapshot row and its remaining records never share an event.
- *       The same statements keep the RFM counts of the snapshot (V16) for the suggestions.</li>
+ *       The same statements keep the RFM counts of the snapshot (V16) for the suggestions, and label_stats and
+ *       label_active_days (V15, V22) for segment_metrics.</li>
  *   <li><b>The clock.</b> A rule on days_since_* is evaluated against the stored instants and the current
  *       time. Each batch also re-evaluates the customers whose metric crossed one of the rule's thresholds since
  *       the segment's last evaluation ({@link ClockThresholds}), found by range over the snapshot's indexes.</li>
@@ -157,6 +158,21 @@ public class MembershipRefresher {
             FROM (SELECT 1 AS sign, * FROM customer_metrics_snapshot WHERE customer_segment IS NOT NULL) AS m
             GROUP BY customer_segment, coalesce(country, '')""".formatted(STATS_SUMS);
 
+    private static final String CLEAR_LABEL_ACTIVE_DAYS = "DELETE FROM label_active_days";
+
+    /** The key of a label_active_days row (V22) over a snapshot row, and whether the row has one. */
+    private static final String LABEL_DAY_KEY =
+            "customer_segment, coalesce(country, ''), date_trunc('day', last_event_at, 'UTC')";
+
+    private static final String HAS_LABEL_DAY = "customer_segment IS NOT NULL AND last_event_at IS NOT NULL";
+
+    private static final String FILL_LABEL_ACTIVE_DAYS = """
+            INSERT INTO label_active_days (label, country, day, members)
+            SELECT %1$s, count(*)
+            FROM customer_metrics_snapshot
+            WHERE %2$s
+            GROUP BY %1$s""".formatted(LABEL_DAY_KEY, HAS_LABEL_DAY);
+
     /** A new snapshot: every segment is computed whole against it next (as a new segment is). */
     private static final String CLEAR_SEGMENT_STATES = "DELETE FROM segment_membership_state";
 
@@ -227,7 +243,8 @@ public class MembershipRefresher {
 
     /**
      * The metrics of the customers $1 again (a customer with neither events nor a profile leaves the snapshot),
-     * and label_stats and the RFM counts moved by the difference: their old rows taken away, their new ones
+     * and label_stats, label_active_days and the RFM counts moved by the difference: their old rows taken away,
+     * their new ones
      * added. Their change records are deleted in the same statement, so in the same MVCC snapshot as the events
      * are read: a customer's snapshot row and the records left for it cover each of its events once (what
      * customer_segmentation_suggestions relies on).
@@ -262,12 +279,21 @@ public class MembershipRefresher {
             ),
             moved AS (
                 SELECT -1 AS sign, customer_segment, country, lifetime_value, age, event_count, purchase_count,
-                       total_spent, session_count, last_purchase_at
+                       total_spent, session_count, last_purchase_at, last_event_at
                 FROM old
                 UNION ALL
                 SELECT 1, customer_segment, country, lifetime_value, age, event_count, purchase_count, total_spent,
-                       session_count, last_purchase_at
+                       session_count, last_purchase_at, last_event_at
                 FROM metrics WHERE present
+            ),
+            label_days AS (
+                INSERT INTO label_active_days AS t (label, country, day, members)
+                SELECT %8$s, sum(sign)
+                FROM moved
+                WHERE %9$s
+                GROUP BY %8$s
+                HAVING sum(sign) <> 0
+                ON CONFLICT (label, country, day) DO UPDATE SET members = t.members + EXCLUDED.members
             ),
             labels AS (
                 INSERT INTO label_stats AS t (label, country, customers, ltv_sum, ltv_count, age_sum, age_count,
@@ -282,7 +308,8 @@ public class MembershipRefresher {
             .formatted(ACTIVITY.formatted(Revenue.of("e."), "WHERE e.customer_id = ANY($1::text[])"),
                     SNAPSHOT_COLUMNS, SNAPSHOT_VALUES,
                     each(SNAPSHOT_COLUMNS.replace("customer_id,", ""), "%1$s = EXCLUDED.%1$s"),
-                    STATS_SUMS, STATS_ADD.formatted("label_stats", "label"), RFM_COUNTS.formatted("moved"));
+                    STATS_SUMS, STATS_ADD.formatted("label_stats", "label"), RFM_COUNTS.formatted("moved"),
+                    LABEL_DAY_KEY, HAS_LABEL_DAY);
 
     /**
      * Segments to compute whole: new, changed since computed, or failed; one that failed is tried again
@@ -572,6 +599,8 @@ public class MembershipRefresher {
                 .chain(() -> connection.query(FILL_SNAPSHOT).execute())
                 .chain(() -> connection.query(CLEAR_LABEL_STATS).execute())
                 .chain(() -> connection.query(FILL_LABEL_STATS).execute())
+                .chain(() -> connection.query(CLEAR_LABEL_ACTIVE_DAYS).execute())
+                .chain(() -> connection.query(FILL_LABEL_ACTIVE_DAYS).execute())
                 .chain(() -> connection.query(CLEAR_RFM_COUNTS).execute())
                 .chain(() -> connection.query(FILL_RFM_COUNTS).execute())
                 .chain(() -> connection.query(CLEAR_SEGMENT_STATES).execute())

@@ -218,6 +218,24 @@ class MembershipRefresherTest {
         assertEquals(List.of("US 1 " + (scenario.base + 1100) + ".00"), TestEvents.rows(pool,
                 "SELECT country || ' ' || customers || ' ' || round(revenue, 2) FROM label_stats WHERE label = $1",
                 scenario.otherLabel).stream().map(r -> r.getString(0)).toList());
+        // small's last event moved to today, and rich now carries the segment's name: label_active_days follows.
+        String[] labels = {scenario.otherLabel, scenario.segmentName};
+        assertEquals(TestEvents.rows(pool, """
+                        SELECT p.customer_segment || ' ' || coalesce(p.country, '') || ' '
+                               || to_char(date_trunc('day', e.last_at, 'UTC') AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+                               || ' ' || count(*)
+                        FROM customer_profiles p
+                        JOIN (SELECT customer_id, max(event_timestamp) AS last_at FROM customer_events
+                              GROUP BY customer_id) e ON e.customer_id = p.customer_id
+                        WHERE p.customer_segment = ANY($1)
+                        GROUP BY p.customer_segment, p.country, date_trunc('day', e.last_at, 'UTC')
+                        ORDER BY 1""", (Object) labels).stream().map(r -> r.getString(0)).toList(),
+                TestEvents.rows(pool, """
+                        SELECT label || ' ' || country || ' ' || to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+                               || ' ' || members
+                        FROM label_active_days WHERE label = ANY($1) AND members <> 0 ORDER BY 1""",
+                        (Object) labels).stream().map(r -> r.getString(0)).toList(),
+                "label_active_days of the two labels");
         Map<String, String> after = snapshotVersions(scenario.customers());
         for (String unchanged : List.of(scenario.big, scenario.tagged, scenario.ghost)) {
             assertEquals(before.get(unchanged), after.get(unchanged), unchanged + "'s snapshot row was not rewritten");
