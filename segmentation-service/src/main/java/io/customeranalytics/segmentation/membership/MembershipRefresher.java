@@ -255,10 +255,9 @@ public class MembershipRefresher {
     /**
      * The metrics of the customers $1 again (a customer with neither events nor a profile leaves the snapshot),
      * and label_stats, label_active_days and the RFM counts moved by the difference: their old rows taken away,
-     * their new ones
-     * added. Their change records are deleted in the same statement, so in the same MVCC snapshot as the events
-     * are read: a customer's snapshot row and the records left for it cover each of its events once (what
-     * customer_segmentation_suggestions relies on).
+     * their new ones added. Their change records are deleted in the same statement, so in the same MVCC snapshot
+     * as the events are read: a customer's snapshot row and the records left for it cover each of its events once
+     * (what customer_segmentation_suggestions relies on).
      */
     private static final String RECOMPUTE_CUSTOMERS = """
             WITH changed AS (
