@@ -51,15 +51,11 @@ final class SegmentMembershipFixture {
     /** Each member row with the snapshot's values it carries (V15). */
     private static final String ADD_MEMBERS = """
             INSERT INTO segment_membership (segment_id, customer_id, matched_by, lifetime_value, age, country,
-                                            last_event_at, total_spent, purchase_count, event_count, session_count,
-                                            email, first_name, last_name, gender, city, signup_date, last_login,
-                                            customer_segment)
+                                            last_event_at, total_spent, purchase_count, event_count, session_count)
             SELECT $1, a.customer_id, a.matched_by, s.lifetime_value, s.age, s.country, s.last_event_at,
-                   s.total_spent, s.purchase_count, s.event_count, s.session_count, p.email, p.first_name,
-                   p.last_name, p.gender, p.city, p.signup_date, p.last_login, p.customer_segment
+                   s.total_spent, s.purchase_count, s.event_count, s.session_count
             FROM unnest($2::text[], $3::text[]) AS a(customer_id, matched_by)
-            LEFT JOIN customer_metrics_snapshot s ON s.customer_id = a.customer_id
-            LEFT JOIN customer_profiles p ON p.customer_id = a.customer_id""";
+            LEFT JOIN customer_metrics_snapshot s ON s.customer_id = a.customer_id""";
 
     /** The sums segment_metrics reads, added up here over the rows of {@code from} (V15). */
     private static final String SUMS = """

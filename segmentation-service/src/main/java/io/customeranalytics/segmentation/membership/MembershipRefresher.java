@@ -123,24 +123,13 @@ public class MembershipRefresher {
                 .collect(Collectors.joining(", "));
     }
 
-    /**
-     * The columns a member row carries (V15, and the rest of the profile since V23), as a {@link #CANDIDATES}
-     * row {@code m} has them.
-     */
+    /** The columns a member row carries (V15), as the snapshot row {@code m} has them. */
     private static final String MEMBER_COLUMNS = """
-            lifetime_value, age, country, last_event_at, total_spent, purchase_count, event_count, session_count,
-            email, first_name, last_name, gender, city, signup_date, last_login, customer_segment""";
+            lifetime_value, age, country, last_event_at, total_spent, purchase_count, event_count, session_count""";
 
-    private static final String MEMBER_VALUES = each(MEMBER_COLUMNS, "m.%1$s");
-
-    /**
-     * The snapshot's rows with the profile columns that only member rows carry (V23). It goes into a statement
-     * as a format argument, so its %s stays for {@link #MATCH}, formatted into that statement later.
-     */
-    private static final String CANDIDATES = """
-            SELECT m.*, p.email, p.first_name, p.last_name, p.last_login, %s
-                                   FROM customer_metrics_snapshot m
-                                   LEFT JOIN customer_profiles p ON p.customer_id = m.customer_id""";
+    private static final String MEMBER_VALUES = """
+            m.lifetime_value, m.age, m.country, m.last_event_at, m.total_spent, m.purchase_count, m.event_count,
+                   m.session_count""";
 
     /**
      * Each customer's metrics from the raw events (docs/api.md, "Segment membership"); %s: the WHERE clause or nothing.
@@ -356,8 +345,8 @@ public class MembershipRefresher {
     private static final String ADD_MEMBERS = """
             INSERT INTO segment_membership (segment_id, customer_id, matched_by, %s)
             SELECT $1::text, customer_id, %s, %s
-            FROM (%s) AS candidates
-            WHERE by_label OR by_rules""".formatted(MEMBER_COLUMNS, MATCHED_BY, MEMBER_COLUMNS, CANDIDATES);
+            FROM (SELECT m.*, %%s FROM customer_metrics_snapshot m) AS candidates
+            WHERE by_label OR by_rules""".formatted(MEMBER_COLUMNS, MATCHED_BY, MEMBER_COLUMNS);
 
     private static final String CLEAR_SEGMENT_STATS = "DELETE FROM segment_stats WHERE segment_id = $1";
 
@@ -414,7 +403,7 @@ public class MembershipRefresher {
                 SELECT c.customer_id, m.customer_id IS NOT NULL AND (by_label OR by_rules) AS member,
                        m.by_label, m.by_rules, %1$s
                 FROM unnest($3::text[]) AS c(customer_id)
-                LEFT JOIN LATERAL (%10$s
+                LEFT JOIN LATERAL (SELECT m.*, %%s FROM customer_metrics_snapshot m
                                    WHERE m.customer_id = c.customer_id) AS m ON true
             ),
             old AS (
@@ -469,7 +458,7 @@ public class MembershipRefresher {
                    (SELECT count(*) FROM removed) AS removed"""
             .formatted(MEMBER_VALUES, MEMBER_COLUMNS, MATCHED_BY, each(MEMBER_COLUMNS, "%1$s = EXCLUDED.%1$s"),
                     each(MEMBER_COLUMNS, "mb.%1$s"), each(MEMBER_COLUMNS, "EXCLUDED.%1$s"),
-                    STATS_SUMS, STATS_ADD.formatted("segment_stats", "segment_id"), COUNTS_KEY, CANDIDATES);
+                    STATS_SUMS, STATS_ADD.formatted("segment_stats", "segment_id"), COUNTS_KEY);
 
     /** A segment computed whole: $1 id, $2 the segment's updated_at applied, $3 members, $4 evaluated at. */
     private static final String MARK_SEGMENT = """

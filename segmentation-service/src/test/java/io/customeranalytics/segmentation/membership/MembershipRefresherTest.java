@@ -7,7 +7,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -175,16 +174,6 @@ class MembershipRefresherTest {
                         (Object) members.toArray(String[]::new))
                 .stream().map(r -> r.getString(0)).toList();
         assertEquals(ofProfiles, counted, "segment_member_counts of " + segmentId);
-        List<Row> profiles = TestEvents.rows(pool, """
-                        SELECT count(*) FILTER (WHERE mb.email IS NOT NULL) AS with_email,
-                               count(*) FILTER (WHERE (mb.email, mb.first_name, mb.last_name, mb.gender, mb.city,
-                                                       mb.signup_date, mb.last_login, mb.customer_segment)
-                                   IS DISTINCT FROM (p.email, p.first_name, p.last_name, p.gender, p.city,
-                                                     p.signup_date, p.last_login, p.customer_segment)) AS differ
-                        FROM segment_membership mb LEFT JOIN customer_profiles p ON p.customer_id = mb.customer_id
-                        WHERE mb.segment_id = $1""", segmentId);
-        assertEquals(0L, profiles.get(0).getLong("differ"), "member rows of " + segmentId + " carry the profile");
-        assertTrue(profiles.get(0).getLong("with_email") > 0, "the scenario's profiles have emails");
     }
 
     @Test
@@ -216,8 +205,8 @@ class MembershipRefresherTest {
                 OffsetDateTime.now(ZoneOffset.UTC).minusHours(1), "s-late", null, null, null, null, null, null,
                 1000.0, 1)));
         // Its age and lifetime value change too, which moves it to another row of segment_member_counts.
-        scenario.sql("UPDATE customer_profiles SET customer_segment = $2, age = 31, lifetime_value = 55,"
-                + " email = 'moved-' || email WHERE customer_id = $1", scenario.rich, scenario.segmentName);
+        scenario.sql("UPDATE customer_profiles SET customer_segment = $2, age = 31, lifetime_value = 55"
+                + " WHERE customer_id = $1", scenario.rich, scenario.segmentName);
         untilApplied(scenario.segmentId);
 
         Map<String, String> expected = new LinkedHashMap<>(scenario.expectedMembers());
