@@ -156,29 +156,147 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             SnapshotScoring.SUGGESTED_FROM.formatted("scored"), SNAPSHOT_ANSWER_COLUMNS);
 
     /**
-     * After {@link SnapshotScoring#SCORED_BY_PURCHASE}, the customers of one suggested segment (the ?), then
-     * {@link #SEGMENT_LIMIT}; the session count is taken for the answer rows only.
+     * After {@link SnapshotScoring#CTES}, the segment asked for and the limit (a ? each, in two fragments), so that
+     * the parts below read them by name.
      */
-    private static final String SEGMENT_FROM_SNAPSHOT = """
+    private static final String ASKED = """
             ,
+            asked AS (
+                SELECT ?::text AS segment""";
+
+    private static final String ASKED_LIMIT = """
+            , ?::int AS most
+            )""";
+
+    /**
+     * The cells of a purchasers' segment: per purchase count among the purchasers (its f score) and m score, the
+     * monetary range [low, high) of that score ('NaN' sorts above every number); only the cells where some r
+     * score gives the segment. A segment's purchasers in the snapshot are in these cells, found by index
+     * (customer_metrics_snapshot_rfm_cell_idx, V23), never by scoring every purchaser.
+     */
+    private static final String CELLS = """
+            ,
+            cells AS MATERIALIZED (
+                SELECT c.purchase_count, l.f AS f_score, x.m AS m_score, x.low, x.high
+                FROM frequency_counts c
+                CROSS JOIN thresholds t
+                CROSS JOIN LATERAL (SELECT %1$s AS f) AS l
+                CROSS JOIN LATERAL (VALUES (5, t.m5, 'NaN'::double precision), (4, t.m4, t.m5), (3, t.m3, t.m4),
+                                           (2, t.m2, t.m3), (1, '-Infinity'::double precision, t.m2))
+                                   AS x(m, low, high)
+                WHERE x.low < x.high
+                  AND EXISTS (SELECT FROM generate_series(1, 5) AS g(r)
+                              WHERE %2$s = (SELECT segment FROM asked))
+            )""".formatted(SnapshotScoring.fLevel("c.purchase_count"), RfmSegments.CASE_OF_SCORES);
+
+    /**
+     * The snapshot's purchasers of cell {@code c} in the segment, but those it does not hold as they are at
+     * as_of: every column read is in the cell index, so this is an index-only scan of the cell.
+     */
+    private static final String IN_CELL = """
+                      FROM customer_metrics_snapshot s
+                      CROSS JOIN bounds b
+                      CROSS JOIN thresholds t
+                      CROSS JOIN LATERAL (SELECT %1$s AS r, c.f_score AS f, c.m_score AS m) AS q
+                      WHERE s.purchase_count = c.purchase_count AND s.purchase_count > 0
+                        AND s.total_spent >= c.low AND s.total_spent < c.high
+                        AND s.customer_id NOT IN (SELECT customer_id FROM moved)
+                        AND %2$s = (SELECT segment FROM asked)""".formatted(
+            SnapshotScoring.rLevel(SnapshotScoring.recencyDays("s.last_purchase_at")), RfmSegments.CASE_OF_SCORES);
+
+    /** A purchasers' segment's snapshot customers: the first of each cell, and how many there are. */
+    private static final String PURCHASERS = CELLS + """
+            ,
+            top AS (
+                SELECT w.customer_id, w.total_spent
+                FROM cells c
+                CROSS JOIN LATERAL (SELECT s.customer_id, s.total_spent
+            %1$s
+                                    ORDER BY s.total_spent DESC, s.customer_id
+                                    LIMIT (SELECT most FROM asked)) AS w
+            ),
+            counted AS (
+                SELECT count(*) AS customers
+                FROM cells c
+                CROSS JOIN LATERAL (SELECT
+            %1$s) AS w
+            )""".formatted(IN_CELL);
+
+    /**
+     * A segment of customers without a purchase (Browsers: an event in the 30 days up to as_of; Inactive: the
+     * others) in the snapshot: the first by customer_id, and how many there are. The Browsers are counted over
+     * customer_metrics_snapshot_browsing_idx (V23); the Inactive are the snapshot's customers without a purchase
+     * (rfm_frequency) but the Browsers and those the snapshot does not hold as they are.
+     */
+    private static final String NOT_PURCHASERS = """
+            ,
+            top AS (
+                SELECT s.customer_id, s.total_spent
+                FROM customer_metrics_snapshot s
+                CROSS JOIN bounds b
+                WHERE s.purchase_count = 0
+                  AND coalesce(s.last_event_at >= b.as_of - INTERVAL '30 days', false)
+                      = (SELECT segment = 'Browsers' FROM asked)
+                  AND s.customer_id NOT IN (SELECT customer_id FROM moved)
+                ORDER BY s.customer_id
+                LIMIT (SELECT most FROM asked)
+            ),
+            browsers AS (
+                SELECT count(*) AS customers
+                FROM customer_metrics_snapshot s
+                CROSS JOIN bounds b
+                WHERE s.purchase_count = 0
+                  AND s.last_event_at >= b.as_of - INTERVAL '30 days'
+                  AND s.customer_id NOT IN (SELECT customer_id FROM moved)
+            ),
+            counted AS (
+                SELECT CASE WHEN a.segment = 'Browsers' THEN w.customers
+                            ELSE coalesce((SELECT customers FROM rfm_frequency WHERE purchase_count = 0), 0)
+                                 - (SELECT count(*) FROM moved WHERE was_there AND old_frequency = 0)
+                                 - w.customers END AS customers
+                FROM browsers w
+                CROSS JOIN asked a
+            )""";
+
+    /**
+     * After {@link #PURCHASERS} or {@link #NOT_PURCHASERS}: the answer. Its candidates are the snapshot's first
+     * customers of the segment and every customer the snapshot does not hold as it is, scored; the count adds
+     * those of the latter in the segment.
+     */
+    private static final String SEGMENT_ANSWER = """
+            ,
+            top_customers AS (
+            %1$s
+                  AND s.customer_id IN (SELECT customer_id FROM top
+                                        ORDER BY total_spent DESC, customer_id
+                                        LIMIT (SELECT most FROM asked))
+                UNION ALL
+            %2$s
+            ),
+            scored AS (
+            %3$s
+            ),
+            suggested AS (
+            %4$s
+            ),
             answer AS (
-                SELECT q.*, count(*) OVER () AS rows_before_limit
-                FROM suggested q
-                WHERE q.suggested_segment = ?""";
-
-    /** The rest of {@link #SEGMENT_FROM_SNAPSHOT}; the ? is the limit. */
-    private static final String SEGMENT_LIMIT = """
-
-                ORDER BY q.monetary DESC, q.customer_id
-                LIMIT ?
+                SELECT * FROM suggested
+                WHERE suggested_segment = (SELECT segment FROM asked)
+                ORDER BY monetary DESC, customer_id
+                LIMIT (SELECT most FROM asked)
             )
-            SELECT %s, q.rows_before_limit
+            SELECT %5$s,
+                   (SELECT customers FROM counted)
+                       + (SELECT count(*) FROM suggested m
+                          WHERE m.moved AND m.suggested_segment = (SELECT segment FROM asked)) AS rows_before_limit
             FROM answer q
             CROSS JOIN bounds b
-            ORDER BY q.monetary DESC, q.customer_id""".formatted(SNAPSHOT_ANSWER_COLUMNS);
+            ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SNAPSHOT_CUSTOMERS,
+            SnapshotScoring.MOVED_CUSTOMERS, SnapshotScoring.SCORED_FROM.formatted("top_customers", ""),
+            SnapshotScoring.SUGGESTED_FROM.formatted("scored"), SNAPSHOT_ANSWER_COLUMNS);
 
     /** The suggested segments of customers without a purchase. */
-    private static final Set<String> NOT_PURCHASERS = Set.of("Browsers", "Inactive");
+    private static final Set<String> WITHOUT_PURCHASE = Set.of("Browsers", "Inactive");
 
     private static final List<PipeParam> PARAMS = List.of(
             PipeParam.oneOf("suggested_segment", RfmSegments.NAMES, null, "Only customers suggested for this segment"),
@@ -236,14 +354,12 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                     .bindShared(TOP_FROM_SNAPSHOT, params.int32("limit"))
                     .build();
         }
-        // Every ? of the scoring is as_of but its last, the purchaser flag: only the customers that can be in the
-        // segment are scored.
-        int flag = SnapshotScoring.SCORED_BY_PURCHASE.lastIndexOf('?');
         return new PipeSql("")
-                .bindShared(SnapshotScoring.SCORED_BY_PURCHASE.substring(0, flag), params.dateTime("as_of"))
-                .bind(SnapshotScoring.SCORED_BY_PURCHASE.substring(flag), !NOT_PURCHASERS.contains(segment))
-                .bind(SEGMENT_FROM_SNAPSHOT, segment)
-                .bind(SEGMENT_LIMIT, params.int32("limit"))
+                .bindShared(SnapshotScoring.CTES, params.dateTime("as_of"))
+                .bind(ASKED, segment)
+                .bind(ASKED_LIMIT, params.int32("limit"))
+                .append(WITHOUT_PURCHASE.contains(segment) ? NOT_PURCHASERS : PURCHASERS)
+                .append(SEGMENT_ANSWER)
                 .build();
     }
 }

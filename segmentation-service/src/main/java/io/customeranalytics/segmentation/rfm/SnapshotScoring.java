@@ -255,22 +255,47 @@ final class SnapshotScoring {
      */
     static final String SCORED_FROM = """
             SELECT q.*,
-                   CASE WHEN q.frequency > 0 THEN
-                       CASE WHEN q.recency_days <= t.r5 THEN 5 WHEN q.recency_days <= t.r4 THEN 4
-                            WHEN q.recency_days <= t.r3 THEN 3 WHEN q.recency_days <= t.r2 THEN 2 ELSE 1 END END AS r,
-                   CASE WHEN q.frequency > 0 THEN
-                       CASE WHEN q.frequency >= t.f5 THEN 5 WHEN q.frequency >= t.f4 THEN 4
-                            WHEN q.frequency >= t.f3 THEN 3 WHEN q.frequency >= t.f2 THEN 2 ELSE 1 END END AS f,
-                   CASE WHEN q.frequency > 0 THEN
-                       CASE WHEN q.monetary >= t.m5 THEN 5 WHEN q.monetary >= t.m4 THEN 4
-                            WHEN q.monetary >= t.m3 THEN 3 WHEN q.monetary >= t.m2 THEN 2 ELSE 1 END END AS m
-            FROM (SELECT u.*, floor(extract(epoch FROM b.as_of - u.last_purchase_at) / 86400)::bigint AS recency_days
+                   CASE WHEN q.frequency > 0 THEN {r} END AS r,
+                   CASE WHEN q.frequency > 0 THEN {f} END AS f,
+                   CASE WHEN q.frequency > 0 THEN {m} END AS m
+            FROM (SELECT u.*, {recency} AS recency_days
                   FROM %1$s u
                   CROSS JOIN bounds b
                   %2$s
                   OFFSET 0) AS q
             CROSS JOIN thresholds t
-            OFFSET 0""";
+            OFFSET 0"""
+            .replace("{r}", rLevel("q.recency_days")).replace("{f}", fLevel("q.frequency"))
+            .replace("{m}", mLevel("q.monetary")).replace("{recency}", recencyDays("u.last_purchase_at"));
+
+    /** The whole days from {@code lastPurchase} to as_of ({@code b.as_of}). */
+    static String recencyDays(String lastPurchase) {
+        return "floor(extract(epoch FROM b.as_of - " + lastPurchase + ") / 86400)::bigint";
+    }
+
+    /** The r score (1..5) of a purchaser's {@code recencyDays} against the {@code thresholds t}. */
+    static String rLevel(String recencyDays) {
+        return level(recencyDays, "<=", "t.r");
+    }
+
+    /** The f score (1..5) of a purchaser's {@code frequency} against the {@code thresholds t}. */
+    static String fLevel(String frequency) {
+        return level(frequency, ">=", "t.f");
+    }
+
+    /** The m score (1..5) of a purchaser's {@code monetary} against the {@code thresholds t}. */
+    static String mLevel(String monetary) {
+        return level(monetary, ">=", "t.m");
+    }
+
+    private static String level(String value, String comparison, String threshold) {
+        StringBuilder level = new StringBuilder("CASE");
+        for (int k = 5; k >= 2; k--) {
+            level.append(" WHEN ").append(value).append(' ').append(comparison).append(' ').append(threshold)
+                    .append(k).append(" THEN ").append(k);
+        }
+        return level.append(" ELSE 1 END").toString();
+    }
 
     /**
      * Scored customers {@code q} (%1$s: their CTE) with their suggested segment at as_of {@code b}, as the
@@ -288,24 +313,14 @@ final class SnapshotScoring {
      * {@link #CTES} and {@code suggested}: every customer at as_of with its scores and suggested segment, as the
      * aggregate scoring's {@code suggested} has them (and session_count, recount: whether to count it).
      */
-    static final String SCORED = scored("");
-
-    /**
-     * {@link #SCORED} with only the purchasers, or only the customers without a purchase: the ? is whether the
-     * segment asked for is one of purchasers (neither Browsers nor Inactive).
-     */
-    static final String SCORED_BY_PURCHASE = scored("WHERE (u.frequency > 0) = ?");
-
-    private static String scored(String filter) {
-        return CTES + """
-                ,
-                scored AS (
-                %s
-                ),
-                suggested AS (
-                %s
-                )""".formatted(SCORED_FROM.formatted("customers_now", filter), SUGGESTED_FROM.formatted("scored"));
-    }
+    static final String SCORED = CTES + """
+            ,
+            scored AS (
+            %s
+            ),
+            suggested AS (
+            %s
+            )""".formatted(SCORED_FROM.formatted("customers_now", ""), SUGGESTED_FROM.formatted("scored"));
 
     /**
      * The current segment of an answer row {@code q} (columns customer_id, current_segment, moved): the

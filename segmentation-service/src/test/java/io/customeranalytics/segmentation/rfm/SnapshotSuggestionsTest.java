@@ -186,10 +186,10 @@ class SnapshotSuggestionsTest {
         }
     }
 
-    /** customer_id -> the columns compared, as text, from the definition at as_of. */
     /** The monetary value of each customer in the definition's last computation. */
     private final Map<String, Double> definedMonetary = new java.util.HashMap<>();
 
+    /** customer_id -> the columns compared, as text, from the definition at as_of. */
     private Map<String, String> definition() {
         Map<String, String> rows = new TreeMap<>();
         definedMonetary.clear();
@@ -206,8 +206,10 @@ class SnapshotSuggestionsTest {
     }
 
     private JsonPath answer(Map<String, Object> params) {
+        Map<String, Object> query = new TreeMap<>(Map.of("limit", 100_000));
+        query.putAll(params);
         return given().config(DOUBLES).queryParam("token", ADMIN).queryParam("as_of", TestEvents.text(asOf))
-                .queryParam("limit", 100_000).queryParams(params)
+                .queryParams(query)
                 .when().get("/v0/pipes/customer_segmentation_suggestions.json")
                 .then().statusCode(200).extract().jsonPath();
     }
@@ -302,6 +304,13 @@ class SnapshotSuggestionsTest {
             assertSameRows(inSegment, byCustomer(answer), excused, when + ": " + segment);
             assertTrue(Math.abs(inSegment.size() - answer.getLong("rows_before_limit_at_least")) <= excused.size(),
                     when + ": " + segment + " counted");
+            // A small limit: the first customers of the whole answer, in its order, and the same count.
+            List<String> ids = answer.getList("data.customer_id", String.class);
+            JsonPath first = answer(Map.of("suggested_segment", segment, "limit", 3));
+            assertEquals(ids.subList(0, Math.min(3, ids.size())), first.getList("data.customer_id", String.class),
+                    when + ": the first 3 of " + segment);
+            assertEquals(answer.getLong("rows_before_limit_at_least"), first.getLong("rows_before_limit_at_least"),
+                    when + ": " + segment + " counted with a limit");
         }
         List<Map<String, Object>> summary = given().config(DOUBLES).queryParam("token", ADMIN)
                 .queryParam("as_of", TestEvents.text(asOf))
