@@ -224,11 +224,9 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
 
     /**
      * A segment of customers without a purchase (Browsers: an event in the 30 days up to as_of; Inactive: the
-     * others) in the snapshot: the first by customer_id, and how many there are. The Browsers are counted over
-     * customer_metrics_snapshot_browsing_idx (V23); the Inactive are the snapshot's customers without a purchase
-     * (rfm_frequency) but the Browsers and those the snapshot does not hold as they are.
+     * others) in the snapshot: the first by customer_id (their monetary is 0), and how many there are.
      */
-    private static final String NOT_PURCHASERS = """
+    private static final String NOT_PURCHASERS = SnapshotScoring.NOT_PURCHASERS + """
             ,
             top AS (
                 SELECT s.customer_id, s.total_spent
@@ -241,20 +239,9 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 ORDER BY s.customer_id
                 LIMIT (SELECT most FROM asked)
             ),
-            browsers AS (
-                SELECT count(*) AS customers
-                FROM customer_metrics_snapshot s
-                CROSS JOIN bounds b
-                WHERE s.purchase_count = 0
-                  AND s.last_event_at >= b.as_of - INTERVAL '30 days'
-                  AND s.customer_id NOT IN (SELECT customer_id FROM moved)
-            ),
             counted AS (
-                SELECT CASE WHEN a.segment = 'Browsers' THEN w.customers
-                            ELSE coalesce((SELECT customers FROM rfm_frequency WHERE purchase_count = 0), 0)
-                                 - (SELECT count(*) FROM moved WHERE was_there AND old_frequency = 0)
-                                 - w.customers END AS customers
-                FROM browsers w
+                SELECT CASE WHEN a.segment = 'Browsers' THEN n.browsers ELSE n.inactive END AS customers
+                FROM not_purchasers n
                 CROSS JOIN asked a
             )""";
 

@@ -28,8 +28,8 @@ import java.util.Optional;
 @Singleton
 public class SegmentSuggestionsSummary extends DeclaredPipe {
 
-    /** After a scoring's {@code suggested}: the summary; the ? is the names of the segments in rule order. */
-    private static final String SUMMARY = """
+    /** After a scoring's {@code suggested}: its customers per segment, {@code per_segment}. */
+    private static final String PER_SEGMENT = """
             ,
             per_segment AS (
                 SELECT suggested_segment,
@@ -44,7 +44,78 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
                        min(monetary) FILTER (WHERE m >= 4) AS m4, min(monetary) FILTER (WHERE m >= 3) AS m3
                 FROM suggested
                 GROUP BY suggested_segment
+            )""";
+
+    /**
+     * After {@link SnapshotScoring#CTES} and {@link SnapshotScoring#NOT_PURCHASERS}: {@code per_segment} without
+     * scoring every customer. The snapshot's purchasers (but those it does not hold as they are) are grouped by
+     * purchase count, r and m score over customer_metrics_snapshot_rfm_cell_idx (V23), with the sums, minimums
+     * and maximums the summary needs; the customers it does not hold as they are are scored one by one; the
+     * customers without a purchase are counted.
+     */
+    private static final String SNAPSHOT_PER_SEGMENT = """
+            ,
+            moved_customers AS (
+            %1$s
             ),
+            moved_scored AS (
+            %2$s
+            ),
+            groups AS (
+                SELECT p.frequency, %3$s AS r, %4$s AS m, count(*) AS customers,
+                       sum(p.recency_days) AS recency_sum, max(p.recency_days) AS max_recency,
+                       sum(p.monetary) AS monetary_sum, min(p.monetary) AS min_monetary
+                FROM (SELECT s.purchase_count AS frequency, s.total_spent AS monetary, %5$s AS recency_days
+                      FROM customer_metrics_snapshot s
+                      CROSS JOIN bounds b
+                      WHERE s.purchase_count > 0 AND s.customer_id NOT IN (SELECT customer_id FROM moved)
+                      OFFSET 0) AS p
+                CROSS JOIN thresholds t
+                GROUP BY 1, 2, 3
+                UNION ALL
+                SELECT frequency, r, m, 1, recency_days, recency_days, monetary, monetary FROM moved_scored
+            ),
+            purchaser_segments AS (
+                SELECT x.*, %6$s AS suggested_segment
+                FROM (SELECT g.*, %7$s AS f FROM groups g CROSS JOIN thresholds t) AS x
+            ),
+            moved_not_purchasers AS (
+                SELECT count(*) FILTER (WHERE m.last_event_at >= b.as_of - INTERVAL '30 days') AS browsers,
+                       count(*) FILTER (WHERE NOT coalesce(m.last_event_at >= b.as_of - INTERVAL '30 days', false))
+                           AS inactive
+                FROM moved_customers m
+                CROSS JOIN bounds b
+                WHERE m.frequency = 0
+            ),
+            per_segment AS (
+                SELECT suggested_segment,
+                       sum(customers)::bigint AS customers,
+                       (sum(recency_sum) / sum(customers))::double precision AS avg_recency_days,
+                       (sum(frequency * customers) / sum(customers))::double precision AS avg_frequency,
+                       sum(monetary_sum) / sum(customers)::double precision AS avg_monetary,
+                       sum(monetary_sum) AS total_revenue,
+                       max(max_recency) FILTER (WHERE r >= 4) AS r4, max(max_recency) FILTER (WHERE r >= 3) AS r3,
+                       max(max_recency) FILTER (WHERE r >= 2) AS r2, min(frequency) FILTER (WHERE f >= 4) AS f4,
+                       min(frequency) FILTER (WHERE f >= 2) AS f2, max(frequency) FILTER (WHERE f = 1) AS f1,
+                       min(min_monetary) FILTER (WHERE m >= 4) AS m4, min(min_monetary) FILTER (WHERE m >= 3) AS m3
+                FROM purchaser_segments
+                GROUP BY suggested_segment
+                UNION ALL
+                SELECT w.name, w.customers, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                FROM not_purchasers n
+                CROSS JOIN moved_not_purchasers o
+                CROSS JOIN LATERAL (VALUES ('Browsers', n.browsers + o.browsers),
+                                           ('Inactive', n.inactive + o.inactive)) AS w(name, customers)
+                WHERE w.customers > 0
+            )""".formatted(SnapshotScoring.MOVED_CUSTOMERS,
+            SnapshotScoring.SCORED_FROM.formatted("moved_customers", "WHERE u.frequency > 0"),
+            SnapshotScoring.rLevel("p.recency_days"), SnapshotScoring.mLevel("p.monetary"),
+            SnapshotScoring.recencyDays("s.last_purchase_at"), RfmSegments.CASE_OF_SCORES,
+            SnapshotScoring.fLevel("g.frequency"));
+
+    /** After {@code per_segment}: the summary; the ? is the names of the segments in rule order. */
+    private static final String SUMMARY = """
+            ,
             boundaries AS (
                 SELECT coalesce('days_since_last_purchase <= ' || max(r4)::text, 'purchase_count < 0') AS r4,
                        coalesce('days_since_last_purchase <= ' || max(r3)::text, 'purchase_count < 0') AS r3,
@@ -122,18 +193,20 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
     /** Over the aggregates (what {@link #query(PipeParams, Row)} chooses when the snapshot cannot answer). */
     @Override
     public PipeQuery query(PipeParams params) {
-        return summary(CustomerSegmentationSuggestions.SCORING, params);
+        return summary(CustomerSegmentationSuggestions.SCORING + PER_SEGMENT, params);
     }
 
     @Override
     public PipeQuery query(PipeParams params, Row choice) {
-        return SnapshotScoring.answers(choice) ? summary(SnapshotScoring.SCORED, params) : query(params);
+        return SnapshotScoring.answers(choice)
+                ? summary(SnapshotScoring.CTES + SnapshotScoring.NOT_PURCHASERS + SNAPSHOT_PER_SEGMENT, params)
+                : query(params);
     }
 
-    /** The summary over {@code scoring} (CTEs ending with {@code suggested}, every ? of them as_of). */
-    private static PipeQuery summary(String scoring, PipeParams params) {
+    /** The summary after {@code perSegment} (CTEs ending with {@code per_segment}, every ? of them as_of). */
+    private static PipeQuery summary(String perSegment, PipeParams params) {
         return new PipeSql("")
-                .bindShared(scoring, params.dateTime("as_of"))
+                .bindShared(perSegment, params.dateTime("as_of"))
                 .bind(SUMMARY, RfmSegments.NAMES.toArray(String[]::new))
                 .build();
     }

@@ -323,6 +323,30 @@ final class SnapshotScoring {
             )""".formatted(SCORED_FROM.formatted("customers_now", ""), SUGGESTED_FROM.formatted("scored"));
 
     /**
+     * After {@link #CTES}: {@code not_purchasers}, one row: the snapshot's customers without a purchase at as_of,
+     * but those it does not hold as they are, as {@code browsers} (an event in the 30 days up to as_of, counted
+     * over customer_metrics_snapshot_browsing_idx, V23) and {@code inactive} (the others: those the counts of
+     * V16 hold without a purchase, but the Browsers and the customers taken out).
+     */
+    static final String NOT_PURCHASERS = """
+            ,
+            browsing AS (
+                SELECT count(*) AS customers
+                FROM customer_metrics_snapshot s
+                CROSS JOIN bounds b
+                WHERE s.purchase_count = 0
+                  AND s.last_event_at >= b.as_of - INTERVAL '30 days'
+                  AND s.customer_id NOT IN (SELECT customer_id FROM moved)
+            ),
+            not_purchasers AS (
+                SELECT w.customers AS browsers,
+                       coalesce((SELECT customers FROM rfm_frequency WHERE purchase_count = 0), 0)
+                           - (SELECT count(*) FROM moved WHERE was_there AND old_frequency = 0)
+                           - w.customers AS inactive
+                FROM browsing w
+            )""";
+
+    /**
      * The current segment of an answer row {@code q} (columns customer_id, current_segment, moved): the
      * snapshot's, or the profile's for a customer the snapshot does not hold as it is (only answer rows).
      */
