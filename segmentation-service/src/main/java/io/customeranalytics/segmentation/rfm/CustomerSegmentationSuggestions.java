@@ -187,7 +187,35 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 WHERE x.low < x.high
                   AND EXISTS (SELECT FROM generate_series(1, 5) AS g(r)
                               WHERE %2$s = (SELECT segment FROM asked))
-            )""".formatted(SnapshotScoring.fLevel("c.purchase_count"), RfmSegments.CASE_OF_SCORES);
+            ),
+            since AS MATERIALIZED (
+                SELECT %3$s
+                FROM bounds b
+                CROSS JOIN thresholds t
+            )""".formatted(SnapshotScoring.fLevel("c.purchase_count"), RfmSegments.CASE_OF_SCORES, sinceColumns());
+
+    /**
+     * The columns of {@code since}: {@code sk}, the instant after which a last purchase scores r >= k. The recency
+     * {@code floor(seconds / 86400)} is at most {@code t.rk} exactly when the seconds from the last purchase to
+     * as_of are fewer than {@code (t.rk + 1) * 86400}, so a row's r is found with comparisons of instants.
+     */
+    private static String sinceColumns() {
+        StringBuilder columns = new StringBuilder();
+        for (int k = 5; k >= 2; k--) {
+            columns.append(k == 5 ? "" : ", ").append("b.as_of - (t.r").append(k)
+                    .append(" + 1) * INTERVAL '86400 seconds' AS s").append(k);
+        }
+        return columns.toString();
+    }
+
+    /** The r score of a snapshot row {@code s} in a cell, against {@code since w}. */
+    private static String rOfLastPurchase() {
+        StringBuilder level = new StringBuilder("CASE");
+        for (int k = 5; k >= 2; k--) {
+            level.append(" WHEN s.last_purchase_at > w.s").append(k).append(" THEN ").append(k);
+        }
+        return level.append(" ELSE 1 END").toString();
+    }
 
     /**
      * The snapshot's purchasers of cell {@code c} in the segment, but those it does not hold as they are at
@@ -195,14 +223,13 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
      */
     private static final String IN_CELL = """
                       FROM customer_metrics_snapshot s
-                      CROSS JOIN bounds b
-                      CROSS JOIN thresholds t
+                      CROSS JOIN since w
                       CROSS JOIN LATERAL (SELECT %1$s AS r, c.f_score AS f, c.m_score AS m) AS q
                       WHERE s.purchase_count = c.purchase_count AND s.purchase_count > 0
                         AND s.total_spent >= c.low AND s.total_spent < c.high
                         AND s.customer_id NOT IN (SELECT customer_id FROM moved)
-                        AND %2$s = (SELECT segment FROM asked)""".formatted(
-            SnapshotScoring.rLevel(SnapshotScoring.recencyDays("s.last_purchase_at")), RfmSegments.CASE_OF_SCORES);
+                        AND %2$s = (SELECT segment FROM asked)""".formatted(rOfLastPurchase(),
+            RfmSegments.CASE_OF_SCORES);
 
     /** A purchasers' segment's snapshot customers: the first of each cell, and how many there are. */
     private static final String PURCHASERS = CELLS + """
