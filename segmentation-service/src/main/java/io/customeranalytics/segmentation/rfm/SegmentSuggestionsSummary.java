@@ -28,6 +28,19 @@ import java.util.Optional;
 @Singleton
 public class SegmentSuggestionsSummary extends DeclaredPipe {
 
+    /**
+     * The score boundaries of a segment's rows ({@code r}, {@code f}, {@code m} scores and {@code frequency}): the
+     * largest {@code recency} scored r 4, 3 and 2 or more, the smallest frequency scored f 4 and 2 or more, the
+     * largest scored f 1, the smallest {@code monetary} scored m 4 and 3 or more.
+     */
+    private static String boundaries(String recency, String monetary) {
+        return ("max(%1$s) FILTER (WHERE r >= 4) AS r4, max(%1$s) FILTER (WHERE r >= 3) AS r3,"
+                + " max(%1$s) FILTER (WHERE r >= 2) AS r2, min(frequency) FILTER (WHERE f >= 4) AS f4,"
+                + " min(frequency) FILTER (WHERE f >= 2) AS f2, max(frequency) FILTER (WHERE f = 1) AS f1,"
+                + " min(%2$s) FILTER (WHERE m >= 4) AS m4, min(%2$s) FILTER (WHERE m >= 3) AS m3")
+                .formatted(recency, monetary);
+    }
+
     /** After a scoring's {@code suggested}: its customers per segment, {@code per_segment}. */
     private static final String PER_SEGMENT = """
             ,
@@ -38,13 +51,10 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
                        avg(frequency)::double precision AS avg_frequency,
                        avg(monetary)::double precision AS avg_monetary,
                        sum(monetary) AS total_revenue,
-                       max(recency_days) FILTER (WHERE r >= 4) AS r4, max(recency_days) FILTER (WHERE r >= 3) AS r3,
-                       max(recency_days) FILTER (WHERE r >= 2) AS r2, min(frequency) FILTER (WHERE f >= 4) AS f4,
-                       min(frequency) FILTER (WHERE f >= 2) AS f2, max(frequency) FILTER (WHERE f = 1) AS f1,
-                       min(monetary) FILTER (WHERE m >= 4) AS m4, min(monetary) FILTER (WHERE m >= 3) AS m3
+                       %s
                 FROM suggested
                 GROUP BY suggested_segment
-            )""";
+            )""".formatted(boundaries("recency_days", "monetary"));
 
     /**
      * After {@link SnapshotScoring#CTES} and {@link SnapshotScoring#NOT_PURCHASERS}: {@code per_segment} without
@@ -94,10 +104,7 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
                        (sum(frequency * customers) / sum(customers))::double precision AS avg_frequency,
                        sum(monetary_sum) / sum(customers)::double precision AS avg_monetary,
                        sum(monetary_sum) AS total_revenue,
-                       max(max_recency) FILTER (WHERE r >= 4) AS r4, max(max_recency) FILTER (WHERE r >= 3) AS r3,
-                       max(max_recency) FILTER (WHERE r >= 2) AS r2, min(frequency) FILTER (WHERE f >= 4) AS f4,
-                       min(frequency) FILTER (WHERE f >= 2) AS f2, max(frequency) FILTER (WHERE f = 1) AS f1,
-                       min(min_monetary) FILTER (WHERE m >= 4) AS m4, min(min_monetary) FILTER (WHERE m >= 3) AS m3
+                       %8$s
                 FROM purchaser_segments
                 GROUP BY suggested_segment
                 UNION ALL
@@ -111,7 +118,7 @@ public class SegmentSuggestionsSummary extends DeclaredPipe {
             SnapshotScoring.SCORED_FROM.formatted("moved_customers", "WHERE u.frequency > 0"),
             SnapshotScoring.rLevel("p.recency_days"), SnapshotScoring.mLevel("p.monetary"),
             SnapshotScoring.recencyDays("s.last_purchase_at"), RfmSegments.CASE_OF_SCORES,
-            SnapshotScoring.fLevel("g.frequency"));
+            SnapshotScoring.fLevel("g.frequency"), boundaries("max_recency", "min_monetary"));
 
     /** After {@code per_segment}: the summary; the ? is the names of the segments in rule order. */
     private static final String SUMMARY = """
