@@ -27,83 +27,142 @@ import java.util.Set;
 @Singleton
 public class CustomerSegmentationSuggestions extends DeclaredPipe {
 
-    /** The scoring, as CTEs ending with {@code suggested}; every ? is as_of (null: now). */
+    /**
+     * The scoring, as CTEs ending with {@code suggested} (every customer: its frequency, monetary, recency_days,
+     * r, f, m and suggested_segment); every ? is as_of (null: now). It reads only what
+     * the scores need: the purchase rows of the daily aggregate, the rows of the 30 days up to as_of (Browsers),
+     * and which customers were seen; the events and sessions of the customers answered are read after the limit
+     * ({@link #ANSWERED}). At M (10M events, 1M customers) reading every row of both aggregates and ranking every
+     * customer took over a minute.
+     */
     static final String SCORING = """
             WITH bounds AS (
                 SELECT coalesce(?::timestamptz, now()) AS as_of,
                        date_trunc('day', coalesce(?::timestamptz, now()), 'UTC') AS as_of_day
             ),
-            activity AS (
-                SELECT a.customer_id, a.event_type, a.event_count, a.revenue, a.last_event_at
-                FROM customer_daily_activity a, bounds b
-                WHERE a.day < b.as_of_day
-                  AND NOT a.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
-                                    FROM unmaterialized_days('customer_daily_activity'))
-                UNION ALL
+            pending_days AS MATERIALIZED (
+                SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}') AS days
+                FROM unmaterialized_days('customer_daily_activity')
+            ),
+            pending_activity AS MATERIALIZED (
                 SELECT u.customer_id, u.event_type, u.event_count, u.revenue, u.last_event_at
                 FROM bounds b, customer_daily_activity_unmaterialized(NULL, b.as_of_day) u
-                UNION ALL
-                SELECT e.customer_id, e.event_type, 1, %1$s, e.event_timestamp
+            ),
+            day_events AS MATERIALIZED (
+                SELECT e.customer_id, e.event_type, %1$s AS revenue, e.event_timestamp, e.session_id
                 FROM customer_events e, bounds b
                 WHERE e.event_timestamp >= b.as_of_day AND e.event_timestamp <= b.as_of
             ),
-            per_customer AS (
+            purchasers AS (
                 SELECT customer_id,
-                       sum(revenue) AS monetary,
-                       coalesce(sum(event_count) FILTER (WHERE event_type = 'purchase'), 0) AS frequency,
-                       sum(event_count) AS total_events,
-                       max(last_event_at) AS last_event_at,
-                       max(last_event_at) FILTER (WHERE event_type = 'purchase') AS last_purchase_at
-                FROM activity
+                       sum(event_count)::bigint AS frequency,
+                       sum(revenue)::double precision AS monetary,
+                       max(last_event_at) AS last_purchase_at
+                FROM (SELECT a.customer_id, a.event_count, a.revenue, a.last_event_at
+                      FROM customer_daily_activity a, bounds b
+                      WHERE a.event_type = 'purchase' AND a.day < b.as_of_day
+                        AND NOT a.day <@ (SELECT days FROM pending_days)
+                      UNION ALL
+                      SELECT customer_id, event_count, revenue, last_event_at FROM pending_activity
+                      WHERE event_type = 'purchase'
+                      UNION ALL
+                      SELECT customer_id, 1, revenue, event_timestamp FROM day_events
+                      WHERE event_type = 'purchase') AS p
                 GROUP BY customer_id
             ),
-            sessions AS (
-                SELECT customer_id, count(DISTINCT session_id) AS session_count
+            recent AS (
+                SELECT a.customer_id
+                FROM customer_daily_activity a, bounds b
+                WHERE a.day >= date_trunc('day', b.as_of - INTERVAL '30 days', 'UTC') AND a.day < b.as_of_day
+                  AND a.last_event_at >= b.as_of - INTERVAL '30 days'
+                  AND NOT a.day <@ (SELECT days FROM pending_days)
+                UNION
+                SELECT u.customer_id FROM pending_activity u, bounds b
+                WHERE u.last_event_at >= b.as_of - INTERVAL '30 days'
+                UNION
+                SELECT customer_id FROM day_events
+            ),
+            seen AS (
+                SELECT a.customer_id
+                FROM customer_daily_activity a, bounds b
+                WHERE a.day < b.as_of_day AND NOT a.day <@ (SELECT days FROM pending_days)
+                UNION
+                SELECT customer_id FROM pending_activity
+                UNION
+                SELECT customer_id FROM day_events
+            ),
+            scored AS (
+                SELECT x.*,
+                       ceil(5 * cume_dist() OVER (ORDER BY x.recency_days DESC))::int AS r,
+                       ceil(5 * cume_dist() OVER (ORDER BY x.frequency))::int AS f,
+                       ceil(5 * cume_dist() OVER (ORDER BY x.monetary))::int AS m
+                FROM (SELECT p.*, floor(extract(epoch FROM b.as_of - p.last_purchase_at) / 86400)::bigint
+                                      AS recency_days
+                      FROM purchasers p
+                      CROSS JOIN bounds b) AS x
+            ),
+            suggested AS MATERIALIZED (
+                SELECT c.customer_id,
+                       coalesce(s.frequency, 0) AS frequency,
+                       coalesce(s.monetary, 0)::double precision AS monetary,
+                       s.recency_days, s.r, s.f, s.m,
+                       CASE WHEN s.customer_id IS NOT NULL THEN %2$s
+                            WHEN w.customer_id IS NOT NULL THEN 'Browsers'
+                            ELSE 'Inactive' END AS suggested_segment
+                FROM (SELECT customer_id FROM seen UNION SELECT customer_id FROM customer_profiles) AS c
+                LEFT JOIN scored s ON s.customer_id = c.customer_id
+                LEFT JOIN recent w ON w.customer_id = c.customer_id
+            )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES);
+
+    /**
+     * After {@link #SCORING} and {@code answer} (the customers of {@code suggested} answered, in order): their
+     * current segment, events, last event and sessions up to as_of, by index for these customers only, as
+     * {@code answered}.
+     */
+    private static final String ANSWERED = """
+            ,
+            answer_ids AS MATERIALIZED (
+                SELECT customer_id FROM answer
+            ),
+            activity_totals AS (
+                SELECT v.customer_id, sum(v.event_count)::bigint AS total_events, max(v.last_event_at) AS last_event_at
+                FROM (SELECT a.customer_id, a.event_count, a.last_event_at
+                      FROM customer_daily_activity a, bounds b
+                      WHERE a.customer_id = ANY (ARRAY(SELECT customer_id FROM answer_ids)) AND a.day < b.as_of_day
+                        AND NOT a.day <@ (SELECT days FROM pending_days)
+                      UNION ALL
+                      SELECT u.customer_id, u.event_count, u.last_event_at
+                      FROM pending_activity u JOIN answer_ids i ON i.customer_id = u.customer_id
+                      UNION ALL
+                      SELECT e.customer_id, 1, e.event_timestamp
+                      FROM day_events e JOIN answer_ids i ON i.customer_id = e.customer_id) AS v
+                GROUP BY v.customer_id
+            ),
+            session_totals AS (
+                SELECT v.customer_id, count(DISTINCT v.session_id) AS session_count
                 FROM (SELECT s.customer_id, s.session_id
                       FROM customer_daily_sessions s, bounds b
-                      WHERE s.day < b.as_of_day
+                      WHERE s.customer_id = ANY (ARRAY(SELECT customer_id FROM answer_ids)) AND s.day < b.as_of_day
                         AND NOT s.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
                                           FROM unmaterialized_days('customer_daily_sessions'))
                       UNION ALL
                       SELECT u.customer_id, u.session_id
                       FROM bounds b, customer_daily_sessions_unmaterialized(NULL, b.as_of_day) u
+                      WHERE u.customer_id = ANY (ARRAY(SELECT customer_id FROM answer_ids))
                       UNION ALL
                       SELECT e.customer_id, e.session_id
-                      FROM customer_events e, bounds b
-                      WHERE e.session_id IS NOT NULL AND e.event_timestamp >= b.as_of_day
-                        AND e.event_timestamp <= b.as_of) AS all_sessions
-                GROUP BY customer_id
+                      FROM day_events e JOIN answer_ids i ON i.customer_id = e.customer_id
+                      WHERE e.session_id IS NOT NULL) AS v
+                GROUP BY v.customer_id
             ),
-            customers AS (
-                SELECT coalesce(c.customer_id, p.customer_id) AS customer_id,
-                       p.customer_segment AS current_segment,
-                       coalesce(c.frequency, 0)::bigint AS frequency,
-                       coalesce(c.monetary, 0)::double precision AS monetary,
-                       coalesce(c.total_events, 0)::bigint AS total_events,
-                       c.last_event_at,
-                       floor(extract(epoch FROM b.as_of - c.last_purchase_at) / 86400)::bigint AS recency_days,
-                       c.last_event_at >= b.as_of - INTERVAL '30 days' AS recent
-                FROM per_customer c
-                FULL JOIN customer_profiles p ON p.customer_id = c.customer_id
-                CROSS JOIN bounds b
-            ),
-            scored AS (
-                SELECT c.*,
-                       CASE WHEN c.frequency > 0 THEN ceil(5 * cume_dist() OVER (PARTITION BY c.frequency > 0
-                           ORDER BY c.recency_days DESC))::int END AS r,
-                       CASE WHEN c.frequency > 0 THEN ceil(5 * cume_dist() OVER (PARTITION BY c.frequency > 0
-                           ORDER BY c.frequency))::int END AS f,
-                       CASE WHEN c.frequency > 0 THEN ceil(5 * cume_dist() OVER (PARTITION BY c.frequency > 0
-                           ORDER BY c.monetary))::int END AS m
-                FROM customers c
-            ),
-            suggested AS MATERIALIZED (
-                SELECT s.*,
-                       CASE WHEN s.frequency > 0 THEN %2$s
-                            WHEN s.recent THEN 'Browsers'
-                            ELSE 'Inactive' END AS suggested_segment
-                FROM scored s
-            )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES);
+            answered AS (
+                SELECT q.*, pr.customer_segment AS current_segment, coalesce(t.total_events, 0) AS total_events,
+                       t.last_event_at, coalesce(ss.session_count, 0) AS session_count
+                FROM answer q
+                LEFT JOIN customer_profiles pr ON pr.customer_id = q.customer_id
+                LEFT JOIN activity_totals t ON t.customer_id = q.customer_id
+                LEFT JOIN session_totals ss ON ss.customer_id = q.customer_id
+            )""";
 
     /** The answer columns of a row {@code q} of {@code suggested} (%s: its current_segment, %s: its session_count). */
     private static final String ANSWER_COLUMNS = """
@@ -112,12 +171,23 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                    q.r::text || q.f::text || q.m::text AS rfm_score,
                    q.total_events, %s AS session_count, q.last_event_at""";
 
+    /** After {@link #SCORING}: the customers answered, filtered by the segment if one is asked (appended after). */
     private static final String SUGGESTIONS = SCORING + """
+            ,
+            answer AS (
+                SELECT q.* FROM suggested q
+                WHERE true""";
+
+    /** After {@link #ANSWERED}: the answer; then the count of the customers in the filter (appended after). */
+    private static final String SUGGESTIONS_ANSWER = ANSWERED + "\n" + """
             SELECT %s,
-                   count(*) OVER () AS rows_before_limit
-            FROM suggested q
-            LEFT JOIN sessions ss ON ss.customer_id = q.customer_id
-            WHERE true""".formatted(ANSWER_COLUMNS.formatted("q.current_segment", "coalesce(ss.session_count, 0)"));
+                   (SELECT count(*) FROM suggested q WHERE true""".formatted(
+            ANSWER_COLUMNS.formatted("q.current_segment", "q.session_count"));
+
+    private static final String SUGGESTIONS_END = """
+            ) AS rows_before_limit
+            FROM answered q
+            ORDER BY q.monetary DESC, q.customer_id""";
 
     /** The answer columns of a row {@code q} of the snapshot scoring. */
     private static final String SNAPSHOT_ANSWER_COLUMNS = ANSWER_COLUMNS.formatted(SnapshotScoring.CURRENT_SEGMENT,
@@ -348,11 +418,16 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
     /** Over the aggregates (what {@link #query(PipeParams, Row)} chooses when the snapshot cannot answer). */
     @Override
     public PipeQuery query(PipeParams params) {
+        String segment = params.string("suggested_segment");
         return new PipeSql("")
                 .bindShared(SUGGESTIONS, params.dateTime("as_of"))
-                .bindIfPresent(" AND q.suggested_segment = ?", params.string("suggested_segment"))
+                .bindIfPresent(" AND q.suggested_segment = ?", segment)
                 .append(" ORDER BY q.monetary DESC, q.customer_id")
                 .bind(" LIMIT ?", params.int32("limit"))
+                .append(")")
+                .append(SUGGESTIONS_ANSWER)
+                .bindIfPresent(" AND q.suggested_segment = ?", segment)
+                .append(SUGGESTIONS_END)
                 .build();
     }
 

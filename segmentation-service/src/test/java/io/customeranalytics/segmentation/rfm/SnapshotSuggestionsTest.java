@@ -1,5 +1,8 @@
 package io.customeranalytics.segmentation.rfm;
 
+import io.customeranalytics.pipes.DeclaredPipe;
+import io.customeranalytics.pipes.PipeParams;
+import io.customeranalytics.pipes.PipeQuery;
 import io.customeranalytics.segmentation.membership.MembershipRefresher;
 import io.customeranalytics.testsupport.PostgresTestResource;
 import io.customeranalytics.testsupport.TestEvents;
@@ -215,8 +218,11 @@ class SnapshotSuggestionsTest {
     }
 
     private static Map<String, String> byCustomer(JsonPath answer) {
+        return byCustomer(answer.<Map<String, Object>>getList("data"));
+    }
+
+    private static Map<String, String> byCustomer(List<Map<String, Object>> data) {
         Map<String, String> rows = new TreeMap<>();
-        List<Map<String, Object>> data = answer.getList("data");
         for (Map<String, Object> row : data) {
             rows.put((String) row.get("customer_id"), String.join("|", (String) row.get("suggested_segment"),
                     text(row.get("recency_days")), text(row.get("frequency")),
@@ -237,10 +243,9 @@ class SnapshotSuggestionsTest {
      * its raw events in another order), and every customer with a sum that close to theirs: a sum that is a
      * score's threshold may then rank on either side of it. Any other difference is a bug.
      */
-    private java.util.Set<String> summedInAnotherOrder(JsonPath all, Map<String, String> expected,
+    private java.util.Set<String> summedInAnotherOrder(List<Map<String, Object>> data, Map<String, String> expected,
                                                        Map<String, String> answered) {
         java.util.Set<Double> apart = new java.util.HashSet<>();
-        List<Map<String, Object>> data = all.getList("data");
         for (Map<String, Object> row : data) {
             String customer = (String) row.get("customer_id");
             Double defined = definedMonetary.get(customer);
@@ -287,7 +292,7 @@ class SnapshotSuggestionsTest {
         JsonPath all = answer(Map.of());
         assertEquals(expected.size(), all.getLong("rows_before_limit_at_least"), when + ": every customer counted");
         Map<String, String> answered = byCustomer(all);
-        java.util.Set<String> excused = summedInAnotherOrder(all, expected, answered);
+        java.util.Set<String> excused = summedInAnotherOrder(all.getList("data"), expected, answered);
         assertSameRows(expected, answered, excused, when + ": every customer");
         List<Double> monetary = all.getList("data.monetary", Double.class);
         for (int i = 1; i < monetary.size(); i++) {
@@ -369,6 +374,81 @@ class SnapshotSuggestionsTest {
         untilChangesApplied();
         assertCountsMatchTheSnapshot("applied again");
         assertAnswersEqualTheDefinition("applied again");
+    }
+
+    /**
+     * What the pipe answers over the aggregates (a past as_of, when the snapshot cannot answer), run as the pipe
+     * runs it: its rows as maps of column to value.
+     */
+    private List<Map<String, Object>> overTheAggregates(DeclaredPipe pipe, OffsetDateTime at,
+                                                        Map<String, Object> params) {
+        Map<String, Object> values = new java.util.HashMap<>(Map.of("as_of", at, "limit", 100_000));
+        values.putAll(params);
+        PipeQuery query = pipe.query(new PipeParams(values));
+        Object[] bound = new Object[query.params().size()];
+        for (int i = 0; i < bound.length; i++) {
+            bound[i] = query.params().getValue(i);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Row row : TestEvents.rows(pool, query.sql(), bound)) {
+            Map<String, Object> columns = new java.util.HashMap<>();
+            for (int i = 0; i < row.size(); i++) {
+                columns.put(row.getColumnName(i), row.getValue(i));
+            }
+            rows.add(columns);
+        }
+        return rows;
+    }
+
+    private static long count(List<Map<String, Object>> rows) {
+        return rows.isEmpty() ? 0 : ((Number) rows.get(0).get("rows_before_limit")).longValue();
+    }
+
+    @Test
+    void answersOverTheAggregatesForAPastAsOfEqualTheDefinition() {
+        CustomerSegmentationSuggestions suggestions = new CustomerSegmentationSuggestions();
+        // Days before as_of's from the aggregates, the rest of its day from the raw events: one as_of near the
+        // start of a UTC day, one in the middle.
+        for (OffsetDateTime at : List.of(asOf.minusDays(20), asOf.minusDays(45).minusHours(13))) {
+            asOf = at;
+            Map<String, String> expected = definition();
+            List<Map<String, Object>> all = overTheAggregates(suggestions, at, Map.of());
+            assertEquals(expected.size(), count(all), at + ": every customer counted");
+            Map<String, String> answered = byCustomer(all);
+            java.util.Set<String> excused = summedInAnotherOrder(all, expected, answered);
+            assertSameRows(expected, answered, excused, at + ": every customer");
+            for (int i = 1; i < all.size(); i++) {
+                assertTrue((Double) all.get(i - 1).get("monetary") >= (Double) all.get(i).get("monetary"),
+                        at + ": ordered by monetary");
+            }
+            for (String segment : RfmSegments.NAMES) {
+                Map<String, String> inSegment = new TreeMap<>();
+                expected.forEach((customer, columns) -> {
+                    if (columns.startsWith(segment + "|")) {
+                        inSegment.put(customer, columns);
+                    }
+                });
+                List<Map<String, Object>> answer = overTheAggregates(suggestions, at,
+                        Map.of("suggested_segment", segment));
+                assertSameRows(inSegment, byCustomer(answer), excused, at + ": " + segment);
+                assertTrue(Math.abs(inSegment.size() - count(answer)) <= excused.size(), at + ": " + segment
+                        + " counted");
+                List<Map<String, Object>> first = overTheAggregates(suggestions, at,
+                        Map.of("suggested_segment", segment, "limit", 3));
+                assertEquals(answer.subList(0, Math.min(3, answer.size())).stream().map(r -> r.get("customer_id"))
+                        .toList(), first.stream().map(r -> r.get("customer_id")).toList(), at + ": first 3 of "
+                        + segment);
+                if (!answer.isEmpty()) {
+                    assertEquals(count(answer), count(first), at + ": " + segment + " counted with a limit");
+                }
+            }
+            for (Map<String, Object> row : overTheAggregates(new SegmentSuggestionsSummary(), at, Map.of())) {
+                String segment = (String) row.get("suggested_segment");
+                long defined = expected.values().stream().filter(c -> c.startsWith(segment + "|")).count();
+                assertTrue(Math.abs(defined - ((Number) row.get("customer_count")).longValue()) <= excused.size(),
+                        at + ": summary of " + segment);
+            }
+        }
     }
 
     @Test
