@@ -31,9 +31,10 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
      * The scoring, as CTEs ending with {@code suggested} (every customer: its frequency, monetary, recency_days,
      * r, f, m and suggested_segment); every ? is as_of (null: now). It reads only what
      * the scores need: the purchase rows of the daily aggregate, the rows of the 30 days up to as_of (Browsers),
-     * and which customers were seen; the events and sessions of the customers answered are read after the limit
+     * and which customers without a profile were seen (the profiles are customers anyway); the events and sessions of the customers answered are read after the limit
      * ({@link #ANSWERED}). At M (10M events, 1M customers) reading every row of both aggregates and ranking every
-     * customer took over a minute.
+     * customer took over a minute. The scans bound their time with the parameter itself, not a column of
+     * {@code bounds}: only then are the chunks outside the range left unread (TimescaleDB) and the indexes used.
      */
     static final String SCORING = """
             WITH bounds AS (
@@ -50,8 +51,8 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             ),
             day_events AS MATERIALIZED (
                 SELECT e.customer_id, e.event_type, %1$s AS revenue, e.event_timestamp, e.session_id
-                FROM customer_events e, bounds b
-                WHERE e.event_timestamp >= b.as_of_day AND e.event_timestamp <= b.as_of
+                FROM customer_events e
+                WHERE e.event_timestamp >= {as_of_day} AND e.event_timestamp <= {as_of}
             ),
             purchasers AS (
                 SELECT customer_id,
@@ -59,8 +60,8 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                        sum(revenue)::double precision AS monetary,
                        max(last_event_at) AS last_purchase_at
                 FROM (SELECT a.customer_id, a.event_count, a.revenue, a.last_event_at
-                      FROM customer_daily_activity a, bounds b
-                      WHERE a.event_type = 'purchase' AND a.day < b.as_of_day
+                      FROM customer_daily_activity a
+                      WHERE a.event_type = 'purchase' AND a.day < {as_of_day}
                         AND NOT a.day <@ (SELECT days FROM pending_days)
                       UNION ALL
                       SELECT customer_id, event_count, revenue, last_event_at FROM pending_activity
@@ -72,9 +73,9 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             ),
             recent AS (
                 SELECT a.customer_id
-                FROM customer_daily_activity a, bounds b
-                WHERE a.day >= date_trunc('day', b.as_of - INTERVAL '30 days', 'UTC') AND a.day < b.as_of_day
-                  AND a.last_event_at >= b.as_of - INTERVAL '30 days'
+                FROM customer_daily_activity a
+                WHERE a.day >= date_trunc('day', {as_of} - INTERVAL '30 days', 'UTC') AND a.day < {as_of_day}
+                  AND a.last_event_at >= {as_of} - INTERVAL '30 days'
                   AND NOT a.day <@ (SELECT days FROM pending_days)
                 UNION
                 SELECT u.customer_id FROM pending_activity u, bounds b
@@ -82,14 +83,16 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 UNION
                 SELECT customer_id FROM day_events
             ),
-            seen AS (
-                SELECT a.customer_id
-                FROM customer_daily_activity a, bounds b
-                WHERE a.day < b.as_of_day AND NOT a.day <@ (SELECT days FROM pending_days)
-                UNION
-                SELECT customer_id FROM pending_activity
-                UNION
-                SELECT customer_id FROM day_events
+            seen_without_profile AS (
+                SELECT DISTINCT v.customer_id
+                FROM (SELECT a.customer_id
+                      FROM customer_daily_activity a
+                      WHERE a.day < {as_of_day} AND NOT a.day <@ (SELECT days FROM pending_days)
+                      UNION ALL
+                      SELECT customer_id FROM pending_activity
+                      UNION ALL
+                      SELECT customer_id FROM day_events) AS v
+                WHERE NOT EXISTS (SELECT FROM customer_profiles p WHERE p.customer_id = v.customer_id)
             ),
             scored AS (
                 SELECT x.*,
@@ -109,10 +112,14 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                        CASE WHEN s.customer_id IS NOT NULL THEN %2$s
                             WHEN w.customer_id IS NOT NULL THEN 'Browsers'
                             ELSE 'Inactive' END AS suggested_segment
-                FROM (SELECT customer_id FROM seen UNION SELECT customer_id FROM customer_profiles) AS c
+                FROM (SELECT customer_id FROM customer_profiles
+                      UNION ALL
+                      SELECT customer_id FROM seen_without_profile) AS c
                 LEFT JOIN scored s ON s.customer_id = c.customer_id
                 LEFT JOIN recent w ON w.customer_id = c.customer_id
-            )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES);
+            )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES)
+            .replace("{as_of_day}", "date_trunc('day', coalesce(?::timestamptz, now()), 'UTC')")
+            .replace("{as_of}", "coalesce(?::timestamptz, now())");
 
     /**
      * After {@link #SCORING} and {@code answer} (the customers of {@code suggested} answered, in order): their

@@ -238,20 +238,18 @@ class SnapshotSuggestionsTest {
     }
 
     /**
-     * The customers answered otherwise than defined whose monetary sums, as the definition and the answer add
-     * them, are one or a few ulps apart (the snapshot adds a customer's records to its row; the definition adds
-     * its raw events in another order), and every customer with a sum that close to theirs: a sum that is a
-     * score's threshold may then rank on either side of it. Any other difference is a bug.
+     * The customers whose monetary sums, as the definition and the answer add them, are one or a few ulps apart
+     * (the snapshot adds a customer's records to its row, the aggregates add daily sums; the definition adds its
+     * raw events in another order), and every customer with a sum that close to theirs: a sum that is a score's
+     * threshold, or ties with one, may then rank on either side of it. Any other difference is a bug.
      */
-    private java.util.Set<String> summedInAnotherOrder(List<Map<String, Object>> data, Map<String, String> expected,
-                                                       Map<String, String> answered) {
+    private java.util.Set<String> summedInAnotherOrder(List<Map<String, Object>> data) {
         java.util.Set<Double> apart = new java.util.HashSet<>();
         for (Map<String, Object> row : data) {
             String customer = (String) row.get("customer_id");
             Double defined = definedMonetary.get(customer);
             double value = ((Number) row.get("monetary")).doubleValue();
-            if (defined != null && defined != value && Math.abs(defined - value) <= 1e-9 * Math.abs(defined)
-                    && !java.util.Objects.equals(expected.get(customer), answered.get(customer))) {
+            if (defined != null && defined != value && Math.abs(defined - value) <= 1e-9 * Math.abs(defined)) {
                 apart.add(defined);
             }
         }
@@ -292,7 +290,7 @@ class SnapshotSuggestionsTest {
         JsonPath all = answer(Map.of());
         assertEquals(expected.size(), all.getLong("rows_before_limit_at_least"), when + ": every customer counted");
         Map<String, String> answered = byCustomer(all);
-        java.util.Set<String> excused = summedInAnotherOrder(all.getList("data"), expected, answered);
+        java.util.Set<String> excused = summedInAnotherOrder(all.getList("data"));
         assertSameRows(expected, answered, excused, when + ": every customer");
         List<Double> monetary = all.getList("data.monetary", Double.class);
         for (int i = 1; i < monetary.size(); i++) {
@@ -415,7 +413,7 @@ class SnapshotSuggestionsTest {
             List<Map<String, Object>> all = overTheAggregates(suggestions, at, Map.of());
             assertEquals(expected.size(), count(all), at + ": every customer counted");
             Map<String, String> answered = byCustomer(all);
-            java.util.Set<String> excused = summedInAnotherOrder(all, expected, answered);
+            java.util.Set<String> excused = summedInAnotherOrder(all);
             assertSameRows(expected, answered, excused, at + ": every customer");
             for (int i = 1; i < all.size(); i++) {
                 assertTrue((Double) all.get(i - 1).get("monetary") >= (Double) all.get(i).get("monetary"),
