@@ -29,12 +29,13 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
 
     /**
      * The scoring, as CTEs ending with {@code suggested} (every customer: its frequency, monetary, recency_days,
-     * r, f, m and suggested_segment); every ? is as_of (null: now). It reads only what
-     * the scores need: the purchase rows of the daily aggregate, the rows of the 30 days up to as_of (Browsers),
-     * and which customers without a profile were seen (the profiles are customers anyway); the events and sessions of the customers answered are read after the limit
-     * ({@link #ANSWERED}). At M (10M events, 1M customers) reading every row of both aggregates and ranking every
-     * customer took over a minute. The scans bound their time with the parameter itself, not a column of
-     * {@code bounds}: only then are the chunks outside the range left unread (TimescaleDB) and the indexes used.
+     * r, f, m and suggested_segment); every ? is as_of (null: now). It reads only what the scores need: the
+     * purchase rows of the daily aggregate, the rows of the 30 days up to as_of (Browsers), and which customers
+     * without a profile were seen (every profile is a customer anyway); the events and sessions of the customers
+     * answered are read after the limit ({@link #ANSWERED}). At M (10M events, 1M customers) reading every row of
+     * both aggregates and ranking every customer took over a minute. The scans bound their time with the
+     * parameter itself, not a column of {@code bounds}: only then are the chunks outside the range left unread
+     * (TimescaleDB) and the indexes used.
      */
     static final String SCORING = """
             WITH bounds AS (
