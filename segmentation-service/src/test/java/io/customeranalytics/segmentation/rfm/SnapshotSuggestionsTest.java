@@ -40,6 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * corrected by the change records it has not applied yet: the answers equal the definition computed here over the
  * raw rows, whether the records are applied or not. 400 generated customers (with ties in every score) come on
  * top of whatever the database holds; as_of is a minute ahead, so that nothing moves while the test compares.
+ * The scoring over the aggregates, which a past as_of gets when the snapshot cannot answer, is checked against
+ * the same definition.
  */
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
@@ -405,8 +407,8 @@ class SnapshotSuggestionsTest {
     @Test
     void answersOverTheAggregatesForAPastAsOfEqualTheDefinition() {
         CustomerSegmentationSuggestions suggestions = new CustomerSegmentationSuggestions();
-        // Days before as_of's from the aggregates, the rest of its day from the raw events: one as_of near the
-        // start of a UTC day, one in the middle.
+        // Two as_of at other times of day: the days before theirs from the aggregates, the rest of it from the
+        // raw events.
         for (OffsetDateTime at : List.of(asOf.minusDays(20), asOf.minusDays(45).minusHours(13))) {
             asOf = at;
             Map<String, String> expected = definition();
