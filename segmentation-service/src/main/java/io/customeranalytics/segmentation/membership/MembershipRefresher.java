@@ -87,14 +87,14 @@ public class MembershipRefresher {
     private static final String SNAPSHOT_COLUMNS = """
             customer_id, total_spent, purchase_count, event_count, session_count, page_view_count, avg_order_value,
             lifetime_value, age, country, city, gender, customer_segment, signup_date, last_event_at,
-            last_purchase_at""";
+            last_purchase_at, has_profile""";
 
     private static final String SNAPSHOT_VALUES = """
             coalesce(a.total_spent, 0), coalesce(a.purchase_count, 0), coalesce(a.event_count, 0),
                    coalesce(a.session_count, 0), coalesce(a.page_view_count, 0),
                    CASE WHEN coalesce(a.purchase_count, 0) > 0 THEN a.total_spent / a.purchase_count ELSE 0 END,
                    p.lifetime_value, p.age, p.country, p.city, p.gender, p.customer_segment, p.signup_date,
-                   a.last_event_at, a.last_purchase_at""";
+                   a.last_event_at, a.last_purchase_at, p.customer_id IS NOT NULL""";
 
     /**
      * The sums of segment_stats and label_stats (V15) over rows with a {@code sign} (+1 added, -1 taken away) and

@@ -32,9 +32,12 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
      * r, f, m and suggested_segment); every ? is as_of (null: now). It reads only what the scores need: the
      * purchase rows of the daily aggregate, the rows of the 30 days up to as_of (Browsers), and which customers
      * without a profile were seen (every profile is a customer anyway); the events and sessions of the customers
-     * answered are read after the limit ({@link #ANSWERED}). At M (10M events, 1M customers) reading every row of
-     * both aggregates and ranking every customer took over a minute. The scans bound their time with the
-     * parameter itself, not a column of {@code bounds}: only then are the chunks outside the range left unread
+     * answered are read after the limit ({@link #ANSWERED}). A customer without a profile is a snapshot row
+     * without one or has change records (V24: the snapshot and the records cover every stored event), so only
+     * those are looked up in the aggregates; before the first snapshot, every customer of the aggregates is
+     * compared with the profiles (2.8 s at M). At M (10M events, 1M customers) reading every row of both
+     * aggregates and ranking every customer took over a minute. The scans bound their time with the parameter
+     * itself, not a column of {@code bounds}: only then are the chunks outside the range left unread
      * (TimescaleDB) and the indexes used.
      */
     static final String SCORING = """
@@ -84,7 +87,28 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 UNION
                 SELECT customer_id FROM day_events
             ),
+            unprofiled AS MATERIALIZED (
+                SELECT c.customer_id
+                FROM (SELECT s.customer_id FROM customer_metrics_snapshot s WHERE NOT s.has_profile
+                      UNION
+                      SELECT x.customer_id FROM customer_changes x) AS c
+                WHERE NOT EXISTS (SELECT FROM customer_profiles p WHERE p.customer_id = c.customer_id)
+            ),
             seen_without_profile AS (
+                SELECT w.customer_id
+                FROM (SELECT u.customer_id FROM unprofiled u
+                      WHERE u.customer_id IN (SELECT a.customer_id
+                                              FROM customer_daily_activity a
+                                              WHERE a.day < {as_of_day}
+                                                AND NOT a.day <@ (SELECT days FROM pending_days))
+                      UNION
+                      SELECT u.customer_id FROM unprofiled u
+                      WHERE u.customer_id IN (SELECT customer_id FROM pending_activity)
+                      UNION
+                      SELECT u.customer_id FROM unprofiled u
+                      WHERE u.customer_id IN (SELECT customer_id FROM day_events)) AS w
+                WHERE EXISTS (SELECT FROM customer_metrics_snapshot_state)
+                UNION ALL
                 SELECT DISTINCT v.customer_id
                 FROM (SELECT a.customer_id
                       FROM customer_daily_activity a
@@ -93,17 +117,29 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                       SELECT customer_id FROM pending_activity
                       UNION ALL
                       SELECT customer_id FROM day_events) AS v
-                WHERE NOT EXISTS (SELECT FROM customer_profiles p WHERE p.customer_id = v.customer_id)
+                WHERE NOT EXISTS (SELECT FROM customer_metrics_snapshot_state)
+                  AND NOT EXISTS (SELECT FROM customer_profiles p WHERE p.customer_id = v.customer_id)
+            ),
+            purchasers_recency AS MATERIALIZED (
+                SELECT p.*, %3$s AS recency_days
+                FROM purchasers p
+                CROSS JOIN bounds b
+            ),
+            ordered AS (
+                SELECT count(*)::int AS n,
+                       array_agg(recency_days ORDER BY recency_days DESC) AS recencies,
+                       array_agg(frequency ORDER BY frequency) AS frequencies,
+                       array_agg(monetary ORDER BY monetary) AS monetaries
+                FROM purchasers_recency
+            ),
+            thresholds AS MATERIALIZED (
+                SELECT %4$s
+                FROM ordered o
             ),
             scored AS (
-                SELECT x.*,
-                       ceil(5 * cume_dist() OVER (ORDER BY x.recency_days DESC))::int AS r,
-                       ceil(5 * cume_dist() OVER (ORDER BY x.frequency))::int AS f,
-                       ceil(5 * cume_dist() OVER (ORDER BY x.monetary))::int AS m
-                FROM (SELECT p.*, floor(extract(epoch FROM b.as_of - p.last_purchase_at) / 86400)::bigint
-                                      AS recency_days
-                      FROM purchasers p
-                      CROSS JOIN bounds b) AS x
+                SELECT x.*, %5$s AS r, %6$s AS f, %7$s AS m
+                FROM purchasers_recency x
+                CROSS JOIN thresholds t
             ),
             suggested AS MATERIALIZED (
                 SELECT c.customer_id,
@@ -118,9 +154,32 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                       SELECT customer_id FROM seen_without_profile) AS c
                 LEFT JOIN scored s ON s.customer_id = c.customer_id
                 LEFT JOIN recent w ON w.customer_id = c.customer_id
-            )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES)
+            )""".formatted(Revenue.of("e."), RfmSegments.CASE_OF_SCORES,
+                    SnapshotScoring.recencyDays("p.last_purchase_at"), thresholdColumns(),
+                    SnapshotScoring.rLevel("x.recency_days"), SnapshotScoring.fLevel("x.frequency"),
+                    SnapshotScoring.mLevel("x.monetary"))
             .replace("{as_of_day}", "date_trunc('day', coalesce(?::timestamptz, now()), 'UTC')")
             .replace("{as_of}", "coalesce(?::timestamptz, now())");
+
+    /**
+     * The columns of {@code thresholds} over {@code ordered o} (n purchasers; their recencies descending, their
+     * frequencies and monetaries ascending): per score level k (2..5), the value at position
+     * {@code floor((k - 1) n / 5) + 1}. {@code ceil(5 * cume_dist)} is at least k exactly when at least that many
+     * purchasers come before or tie with the customer (SnapshotScoring says why), so a score is found by
+     * comparing the customer's value with four thresholds ({@link SnapshotScoring#rLevel} and the others), after
+     * one sort of each value instead of a window sort of every purchaser's row per score.
+     */
+    private static String thresholdColumns() {
+        StringBuilder columns = new StringBuilder();
+        String[][] scores = {{"r", "recencies"}, {"f", "frequencies"}, {"m", "monetaries"}};
+        for (String[] score : scores) {
+            for (int k = 2; k <= 5; k++) {
+                columns.append(columns.isEmpty() ? "" : ", ").append("o.").append(score[1])
+                        .append("[").append(k - 1).append(" * o.n / 5 + 1] AS ").append(score[0]).append(k);
+            }
+        }
+        return columns.toString();
+    }
 
     /**
      * After {@link #SCORING} and {@code answer} (the customers of {@code suggested} answered, in order): their

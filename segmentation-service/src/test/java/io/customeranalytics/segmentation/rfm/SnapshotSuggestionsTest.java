@@ -404,22 +404,68 @@ class SnapshotSuggestionsTest {
         return rows.isEmpty() ? 0 : ((Number) rows.get(0).get("rows_before_limit")).longValue();
     }
 
+    /**
+     * Over the aggregates, the customers without a profile are found among the snapshot's rows without one and
+     * the customers with change records (V24), or, without a snapshot, among every customer of the aggregates:
+     * each way, with the changes applied and pending, the answers for a past as_of equal the definition.
+     */
     @Test
-    void answersOverTheAggregatesForAPastAsOfEqualTheDefinition() {
+    void answersOverTheAggregatesForAPastAsOfEqualTheDefinition() throws Exception {
+        OffsetDateTime now = asOf.minusMinutes(1);
+        TestEvents.rows(pool, "INSERT INTO customer_profiles (customer_id, customer_segment) VALUES ($1, 'Kept'),"
+                + " ($2, 'Erased')", run + "-1", run + "-2");
+        untilChangesApplied();
+        assertPastAnswersEqualTheDefinition("applied");
+
+        SqlConnection other = pool.getConnection().await().atMost(Duration.ofSeconds(30));
+        try {
+            other.preparedQuery("SELECT pg_advisory_lock(hashtext($1))")
+                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
+                    .await().atMost(Duration.ofMinutes(1));
+            // Pending: new customers without a profile (one seen only after both as_of), and a customer whose
+            // profile is deleted, so that the snapshot still says it has one.
+            List<TestEvents.Event> events = new ArrayList<>(generated(now.minusDays(50), 500, 520));
+            events.add(TestEvents.event(run + "-later-v", run + "-later", "page_view", now.minusDays(2)));
+            TestEvents.insert(pool, events);
+            TestEvents.rows(pool, "DELETE FROM customer_profiles WHERE customer_id = $1", run + "-2");
+            assertEquals(Boolean.TRUE, TestEvents.rows(pool, "SELECT has_profile FROM customer_metrics_snapshot"
+                    + " WHERE customer_id = $1", run + "-2").get(0).getBoolean(0), "the snapshot is behind");
+            assertPastAnswersEqualTheDefinition("pending");
+
+            // No snapshot (a bulk load or a truncate deleted its state): every customer of the aggregates is read.
+            Row state = TestEvents.rows(pool, "DELETE FROM customer_metrics_snapshot_state RETURNING refreshed_at,"
+                    + " duration_ms").get(0);
+            try {
+                assertPastAnswersEqualTheDefinition("without a snapshot");
+            } finally {
+                TestEvents.rows(pool, "INSERT INTO customer_metrics_snapshot_state (id, refreshed_at, duration_ms)"
+                        + " VALUES (true, $1, $2)", state.getOffsetDateTime(0), state.getLong(1));
+            }
+        } finally {
+            other.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))")
+                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
+                    .await().atMost(Duration.ofSeconds(30));
+            other.close().await().atMost(Duration.ofSeconds(30));
+        }
+    }
+
+    private void assertPastAnswersEqualTheDefinition(String when) {
         CustomerSegmentationSuggestions suggestions = new CustomerSegmentationSuggestions();
+        OffsetDateTime current = asOf;
         // Two as_of at other times of day: the days before theirs from the aggregates, the rest of it from the
         // raw events.
-        for (OffsetDateTime at : List.of(asOf.minusDays(20), asOf.minusDays(45).minusHours(13))) {
+        for (OffsetDateTime at : List.of(current.minusDays(20), current.minusDays(45).minusHours(13))) {
             asOf = at;
+            String label = when + ", " + at;
             Map<String, String> expected = definition();
             List<Map<String, Object>> all = overTheAggregates(suggestions, at, Map.of());
-            assertEquals(expected.size(), count(all), at + ": every customer counted");
+            assertEquals(expected.size(), count(all), label + ": every customer counted");
             Map<String, String> answered = byCustomer(all);
             java.util.Set<String> excused = summedInAnotherOrder(all);
-            assertSameRows(expected, answered, excused, at + ": every customer");
+            assertSameRows(expected, answered, excused, label + ": every customer");
             for (int i = 1; i < all.size(); i++) {
                 assertTrue((Double) all.get(i - 1).get("monetary") >= (Double) all.get(i).get("monetary"),
-                        at + ": ordered by monetary");
+                        label + ": ordered by monetary");
             }
             for (String segment : RfmSegments.NAMES) {
                 Map<String, String> inSegment = new TreeMap<>();
@@ -430,25 +476,26 @@ class SnapshotSuggestionsTest {
                 });
                 List<Map<String, Object>> answer = overTheAggregates(suggestions, at,
                         Map.of("suggested_segment", segment));
-                assertSameRows(inSegment, byCustomer(answer), excused, at + ": " + segment);
-                assertTrue(Math.abs(inSegment.size() - count(answer)) <= excused.size(), at + ": " + segment
+                assertSameRows(inSegment, byCustomer(answer), excused, label + ": " + segment);
+                assertTrue(Math.abs(inSegment.size() - count(answer)) <= excused.size(), label + ": " + segment
                         + " counted");
                 List<Map<String, Object>> first = overTheAggregates(suggestions, at,
                         Map.of("suggested_segment", segment, "limit", 3));
                 assertEquals(answer.subList(0, Math.min(3, answer.size())).stream().map(r -> r.get("customer_id"))
-                        .toList(), first.stream().map(r -> r.get("customer_id")).toList(), at + ": first 3 of "
+                        .toList(), first.stream().map(r -> r.get("customer_id")).toList(), label + ": first 3 of "
                         + segment);
                 if (!answer.isEmpty()) {
-                    assertEquals(count(answer), count(first), at + ": " + segment + " counted with a limit");
+                    assertEquals(count(answer), count(first), label + ": " + segment + " counted with a limit");
                 }
             }
             for (Map<String, Object> row : overTheAggregates(new SegmentSuggestionsSummary(), at, Map.of())) {
                 String segment = (String) row.get("suggested_segment");
                 long defined = expected.values().stream().filter(c -> c.startsWith(segment + "|")).count();
                 assertTrue(Math.abs(defined - ((Number) row.get("customer_count")).longValue()) <= excused.size(),
-                        at + ": summary of " + segment);
+                        label + ": summary of " + segment);
             }
         }
+        asOf = current;
     }
 
     @Test
