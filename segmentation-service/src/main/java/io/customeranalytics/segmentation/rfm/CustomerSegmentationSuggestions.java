@@ -281,16 +281,18 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             ),
             suggested AS (
             %s
-            )
+            )%s
             SELECT %s,
                    coalesce((SELECT sum(customers) FROM rfm_frequency), 0)
                        - (SELECT count(*) FROM moved WHERE was_there)
                        + (SELECT count(*) FROM moved_now) AS rows_before_limit
             FROM suggested q
             CROSS JOIN bounds b
+            LEFT JOIN recounted r ON r.customer_id = q.customer_id
             ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SNAPSHOT_CUSTOMERS,
             SnapshotScoring.MOVED_CUSTOMERS, SnapshotScoring.SCORED_FROM.formatted("top", ""),
-            SnapshotScoring.SUGGESTED_FROM.formatted("scored"), SNAPSHOT_ANSWER_COLUMNS);
+            SnapshotScoring.SUGGESTED_FROM.formatted("scored"), SnapshotScoring.RECOUNTED.formatted("suggested"),
+            SNAPSHOT_ANSWER_COLUMNS);
 
     /**
      * After {@link SnapshotScoring#CTES}, the segment asked for and the limit (a ? each, in two fragments), so that
@@ -435,16 +437,18 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 WHERE suggested_segment = (SELECT segment FROM asked)
                 ORDER BY monetary DESC, customer_id
                 LIMIT (SELECT most FROM asked)
-            )
+            )%6$s
             SELECT %5$s,
                    (SELECT customers FROM counted)
                        + (SELECT count(*) FROM suggested m
                           WHERE m.moved AND m.suggested_segment = (SELECT segment FROM asked)) AS rows_before_limit
             FROM answer q
             CROSS JOIN bounds b
+            LEFT JOIN recounted r ON r.customer_id = q.customer_id
             ORDER BY q.monetary DESC, q.customer_id""".formatted(SnapshotScoring.SNAPSHOT_CUSTOMERS,
             SnapshotScoring.MOVED_CUSTOMERS, SnapshotScoring.SCORED_FROM.formatted("top_customers", ""),
-            SnapshotScoring.SUGGESTED_FROM.formatted("scored"), SNAPSHOT_ANSWER_COLUMNS);
+            SnapshotScoring.SUGGESTED_FROM.formatted("scored"), SNAPSHOT_ANSWER_COLUMNS,
+            SnapshotScoring.RECOUNTED.formatted("answer"));
 
     /** The suggested segments of customers without a purchase. */
     private static final Set<String> WITHOUT_PURCHASE = Set.of("Browsers", "Inactive");
