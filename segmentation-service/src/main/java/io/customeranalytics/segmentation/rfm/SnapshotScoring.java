@@ -364,19 +364,38 @@ final class SnapshotScoring {
             CASE WHEN q.recount THEN coalesce(r.sessions, 0) ELSE coalesce(q.session_count, 0) END""";
 
     /**
-     * {@code recounted}: the sessions up to as_of of the answer rows (%s: their CTE) to count again, the customers
-     * whose change records are not applied yet, in one scan of their events. While events arrive, most of the
-     * top customers by monetary can be among them: one subquery per row, each starting a scan of every chunk,
-     * took 1.5 s for 745 rows of an answer at M.
+     * {@code recounted}: the sessions up to as_of of the answer rows (%1$s: their CTE) to count again, the customers
+     * whose change records are not applied yet, in one read: the whole UTC days before as_of's day from the daily
+     * sessions aggregate (its days not materialized yet computed from the raw events), the rest from the raw
+     * events. While events arrive, most of the top customers by monetary can be among them; counting their raw
+     * events read 950k rows for 924 customers of an answer at M (0.47 s), where the aggregate has a row per day
+     * and session.
      */
     static final String RECOUNTED = """
             ,
+            recount_ids AS MATERIALIZED (
+                SELECT customer_id FROM %1$s WHERE recount
+            ),
             recounted AS (
-                SELECT e.customer_id, count(DISTINCT e.session_id) AS sessions
-                FROM customer_events e
-                WHERE e.customer_id = ANY (ARRAY(SELECT customer_id FROM %s WHERE recount))
-                  AND e.event_timestamp <= (SELECT as_of FROM bounds)
-                GROUP BY e.customer_id
+                SELECT v.customer_id, count(DISTINCT v.session_id) AS sessions
+                FROM (SELECT s.customer_id, s.session_id
+                      FROM customer_daily_sessions s
+                      WHERE s.customer_id = ANY (ARRAY(SELECT customer_id FROM recount_ids))
+                        AND s.day < (SELECT date_trunc('day', as_of, 'UTC') FROM bounds)
+                        AND NOT s.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
+                                          FROM unmaterialized_days('customer_daily_sessions'))
+                      UNION ALL
+                      SELECT u.customer_id, u.session_id
+                      FROM bounds b,
+                           customer_daily_sessions_unmaterialized(NULL, date_trunc('day', b.as_of, 'UTC')) u
+                      WHERE u.customer_id = ANY (ARRAY(SELECT customer_id FROM recount_ids))
+                      UNION ALL
+                      SELECT e.customer_id, e.session_id
+                      FROM customer_events e
+                      WHERE e.customer_id = ANY (ARRAY(SELECT customer_id FROM recount_ids))
+                        AND e.event_timestamp >= (SELECT date_trunc('day', as_of, 'UTC') FROM bounds)
+                        AND e.event_timestamp <= (SELECT as_of FROM bounds)) AS v
+                GROUP BY v.customer_id
             )""";
 
     private SnapshotScoring() {
