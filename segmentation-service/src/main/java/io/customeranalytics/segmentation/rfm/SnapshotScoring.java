@@ -357,8 +357,8 @@ final class SnapshotScoring {
 
     /**
      * The session count of an answer row {@code q} (columns customer_id, session_count, recount) joined with
-     * {@code recounted r}: the snapshot's, or counted over the raw events for a customer whose change records are
-     * not applied yet.
+     * {@code recounted r}: the snapshot's, or counted again ({@link #RECOUNTED}) for a customer whose change
+     * records are not applied yet.
      */
     static final String SESSION_COUNT = """
             CASE WHEN q.recount THEN coalesce(r.sessions, 0) ELSE coalesce(q.session_count, 0) END""";
