@@ -182,6 +182,25 @@ class SnapshotSuggestionsTest {
         throw new AssertionError("the change records were not applied in 60 s");
     }
 
+    /**
+     * Runs {@code body} while this test holds the refresher's lock, as a refresh in progress would: what is written
+     * meanwhile stays in change records.
+     */
+    private void whileTheRefresherIsHeld(Runnable body) {
+        SqlConnection other = pool.getConnection().await().atMost(Duration.ofSeconds(30));
+        try {
+            other.preparedQuery("SELECT pg_advisory_lock(hashtext($1))")
+                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
+                    .await().atMost(Duration.ofMinutes(1));
+            body.run();
+        } finally {
+            other.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))")
+                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
+                    .await().atMost(Duration.ofSeconds(30));
+            other.close().await().atMost(Duration.ofSeconds(30));
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -330,18 +349,14 @@ class SnapshotSuggestionsTest {
     }
 
     @Test
-    void answersFromTheSnapshotEqualTheDefinitionBeforeAndAfterTheChangesAreApplied() throws Exception {
+    void answersFromTheSnapshotEqualTheDefinitionBeforeAndAfterTheChangesAreApplied() {
         untilChangesApplied();
         assertCountsMatchTheSnapshot("applied");
         assertAnswersEqualTheDefinition("applied");
 
         // Hold the refresher's lock, as a refresh in progress would: what is written now stays in change
         // records, among them new customers, new purchases of known ones and a new profile.
-        SqlConnection other = pool.getConnection().await().atMost(Duration.ofSeconds(30));
-        try {
-            other.preparedQuery("SELECT pg_advisory_lock(hashtext($1))")
-                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
-                    .await().atMost(Duration.ofMinutes(1));
+        whileTheRefresherIsHeld(() -> {
             OffsetDateTime now = asOf.minusMinutes(1);
             List<TestEvents.Event> events = new ArrayList<>(generated(now, 400, 460));
             for (int c = 1; c < 40; c += 3) {
@@ -365,12 +380,7 @@ class SnapshotSuggestionsTest {
             TestEvents.rows(pool, "INSERT INTO customer_changes (customer_id) VALUES ($1)", run + "-5");
             assertTrue(TestEvents.rows(pool, "SELECT count(*) FROM customer_changes").get(0).getLong(0) > 100);
             assertAnswersEqualTheDefinition("pending");
-        } finally {
-            other.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))")
-                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
-                    .await().atMost(Duration.ofSeconds(30));
-            other.close().await().atMost(Duration.ofSeconds(30));
-        }
+        });
         untilChangesApplied();
         assertCountsMatchTheSnapshot("applied again");
         assertAnswersEqualTheDefinition("applied again");
@@ -410,18 +420,14 @@ class SnapshotSuggestionsTest {
      * each way, with the changes applied and pending, the answers for a past as_of equal the definition.
      */
     @Test
-    void answersOverTheAggregatesForAPastAsOfEqualTheDefinition() throws Exception {
+    void answersOverTheAggregatesForAPastAsOfEqualTheDefinition() {
         OffsetDateTime now = asOf.minusMinutes(1);
         TestEvents.rows(pool, "INSERT INTO customer_profiles (customer_id, customer_segment) VALUES ($1, 'Kept'),"
                 + " ($2, 'Erased')", run + "-1", run + "-2");
         untilChangesApplied();
         assertPastAnswersEqualTheDefinition("applied");
 
-        SqlConnection other = pool.getConnection().await().atMost(Duration.ofSeconds(30));
-        try {
-            other.preparedQuery("SELECT pg_advisory_lock(hashtext($1))")
-                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
-                    .await().atMost(Duration.ofMinutes(1));
+        whileTheRefresherIsHeld(() -> {
             // Pending: new customers without a profile (one seen only after both as_of), and a customer whose
             // profile is deleted, so that the snapshot still says it has one.
             List<TestEvents.Event> events = new ArrayList<>(generated(now.minusDays(50), 500, 520));
@@ -441,12 +447,7 @@ class SnapshotSuggestionsTest {
                 TestEvents.rows(pool, "INSERT INTO customer_metrics_snapshot_state (id, refreshed_at, duration_ms)"
                         + " VALUES (true, $1, $2)", state.getOffsetDateTime(0), state.getLong(1));
             }
-        } finally {
-            other.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))")
-                    .execute(Tuple.of(MembershipRefresher.LOCK_KEY))
-                    .await().atMost(Duration.ofSeconds(30));
-            other.close().await().atMost(Duration.ofSeconds(30));
-        }
+        });
     }
 
     private void assertPastAnswersEqualTheDefinition(String when) {
