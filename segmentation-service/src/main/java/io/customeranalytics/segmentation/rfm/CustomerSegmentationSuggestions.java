@@ -207,15 +207,7 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
             ),
             session_totals AS (
                 SELECT v.customer_id, count(DISTINCT v.session_id) AS session_count
-                FROM (SELECT s.customer_id, s.session_id
-                      FROM customer_daily_sessions s, bounds b
-                      WHERE s.customer_id = ANY (ARRAY(SELECT customer_id FROM answer_ids)) AND s.day < b.as_of_day
-                        AND NOT s.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
-                                          FROM unmaterialized_days('customer_daily_sessions'))
-                      UNION ALL
-                      SELECT u.customer_id, u.session_id
-                      FROM bounds b, customer_daily_sessions_unmaterialized(NULL, b.as_of_day) u
-                      WHERE u.customer_id = ANY (ARRAY(SELECT customer_id FROM answer_ids))
+                FROM (%s
                       UNION ALL
                       SELECT e.customer_id, e.session_id
                       FROM day_events e JOIN answer_ids i ON i.customer_id = e.customer_id
@@ -229,7 +221,7 @@ public class CustomerSegmentationSuggestions extends DeclaredPipe {
                 LEFT JOIN customer_profiles pr ON pr.customer_id = q.customer_id
                 LEFT JOIN activity_totals t ON t.customer_id = q.customer_id
                 LEFT JOIN session_totals ss ON ss.customer_id = q.customer_id
-            )""";
+            )""".formatted(SnapshotScoring.sessionsOfWholeDays("answer_ids", "b.as_of_day"));
 
     /** The answer columns of a row {@code q} of {@code suggested} (%s: its current_segment, %s: its session_count). */
     private static final String ANSWER_COLUMNS = """

@@ -378,17 +378,7 @@ final class SnapshotScoring {
             ),
             recounted AS (
                 SELECT v.customer_id, count(DISTINCT v.session_id) AS sessions
-                FROM (SELECT s.customer_id, s.session_id
-                      FROM customer_daily_sessions s
-                      WHERE s.customer_id = ANY (ARRAY(SELECT customer_id FROM recount_ids))
-                        AND s.day < (SELECT date_trunc('day', as_of, 'UTC') FROM bounds)
-                        AND NOT s.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
-                                          FROM unmaterialized_days('customer_daily_sessions'))
-                      UNION ALL
-                      SELECT u.customer_id, u.session_id
-                      FROM bounds b,
-                           customer_daily_sessions_unmaterialized(NULL, date_trunc('day', b.as_of, 'UTC')) u
-                      WHERE u.customer_id = ANY (ARRAY(SELECT customer_id FROM recount_ids))
+                FROM ({whole_days}
                       UNION ALL
                       SELECT e.customer_id, e.session_id
                       FROM customer_events e
@@ -396,7 +386,27 @@ final class SnapshotScoring {
                         AND e.event_timestamp >= (SELECT date_trunc('day', as_of, 'UTC') FROM bounds)
                         AND e.event_timestamp <= (SELECT as_of FROM bounds)) AS v
                 GROUP BY v.customer_id
-            )""";
+            )""".replace("{whole_days}", sessionsOfWholeDays("recount_ids", "date_trunc('day', b.as_of, 'UTC')"));
+
+    /**
+     * The (customer_id, session_id) rows of the customers of {@code ids} (a CTE with customer_id) on the whole UTC
+     * days before {@code asOfDay} (an expression over {@code bounds b}): the daily sessions aggregate, and the rows
+     * its days not materialized yet would have, computed from the raw events. The days from asOfDay on are the
+     * caller's to add, from the raw events.
+     */
+    static String sessionsOfWholeDays(String ids, String asOfDay) {
+        return """
+                SELECT s.customer_id, s.session_id
+                      FROM customer_daily_sessions s, bounds b
+                      WHERE s.customer_id = ANY (ARRAY(SELECT customer_id FROM {ids})) AND s.day < {as_of_day}
+                        AND NOT s.day <@ (SELECT coalesce(range_agg(tstzrange(range_start, range_end)), '{}')
+                                          FROM unmaterialized_days('customer_daily_sessions'))
+                      UNION ALL
+                      SELECT u.customer_id, u.session_id
+                      FROM bounds b, customer_daily_sessions_unmaterialized(NULL, {as_of_day}) u
+                      WHERE u.customer_id = ANY (ARRAY(SELECT customer_id FROM {ids}))"""
+                .replace("{ids}", ids).replace("{as_of_day}", asOfDay);
+    }
 
     private SnapshotScoring() {
     }
